@@ -1,0 +1,9 @@
+"""Shared API plumbing: pagination and the DRF permission that asks the scoping door."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000

@@ -1,0 +1,3 @@
+"""WebSocket routes. Every consumer scopes through kelurahan.access like any view."""
+
+websocket_urlpatterns = []

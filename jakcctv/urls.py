@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from kelurahan import api as kelurahan_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("areas", kelurahan_api.AreaViewSet, basename="area")
+
+api_urls = [
+    path("me/", kelurahan_api.me, name="me"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", include("kelurahan.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_urls, "api"))),
+    path("django-admin/", admin.site.urls),
+]

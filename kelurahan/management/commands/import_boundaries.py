@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from kelurahan.areas_import import ImportRejected, import_boundaries
+from kelurahan.geo import forget_boundaries
+
+
+class Command(BaseCommand):
+    help = "Load kelurahan boundaries from GeoJSON (features with properties.code)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="GeoJSON, e.g. ../shared/data/jakarta_kelurahan.geojson")
+
+    def handle(self, *, path, **options):
+        try:
+            result = import_boundaries(path, stream=self.stderr)
+        except ImportRejected as rejected:
+            for line in rejected.errors:
+                self.stderr.write(line)
+            raise CommandError(
+                f"{len(rejected.errors)} kesalahan; tidak ada batas wilayah yang diimpor."
+            ) from rejected
+        forget_boundaries()
+        self.stdout.write(
+            f"Batas kelurahan: {result.created} baru, {result.updated} diperbarui, "
+            f"{result.unchanged} tidak berubah."
+        )

@@ -1,0 +1,22 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from kelurahan.demo import DEMO_USERS, create_users, load_areas
+
+DEFAULT_DEMO_PASSWORD = "jakarta-aman-2026"  # noqa: S105 (demo only; printed on start)
+
+
+class Command(BaseCommand):
+    help = "Load demo areas and create one demo user per role (idempotent)."
+
+    def handle(self, **options):
+        load_areas(stream=self.stderr)
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        created = {user.username for user in create_users(password)}
+        self.stdout.write(f"Pengguna demo (kata sandi DEMO_PASSWORD, bawaan: {password}):")
+        for demo in DEMO_USERS:
+            mark = "baru" if demo.username in created else "sudah ada, kata sandi tidak diubah"
+            self.stdout.write(
+                f"  {demo.username:<18} {demo.role.label} · {demo.area_code} ({mark})"
+            )

@@ -1,0 +1,57 @@
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kelurahan.models import live_grants
+from kelurahan.roles import Role
+
+# Paths a signed-in user may reach while their access is incomplete (no MFA yet, no role).
+_ALWAYS_OPEN = ("/accounts/", "/i18n/", "/static/")
+
+
+class AccessMiddleware:
+    """Enforce, on every request, that a signed-in user still holds a live role.
+
+    Deactivated users are already anonymous here (Django refuses inactive users' sessions).
+    A user whose last assignment expired or was revoked is signed out at once; a provincial
+    admin without TOTP is sent to enrol before reaching anything else.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(_ALWAYS_OPEN):
+            grants = live_grants(user)
+            if not grants:
+                return self._sign_out(request)
+            if settings.REQUIRE_ADMIN_MFA and _needs_mfa(user, grants):
+                return self._enrol_mfa(request)
+        return self.get_response(request)
+
+    def _sign_out(self, request):
+        logout(request)
+        message = _("Akses Anda sudah berakhir: tidak ada penugasan peran yang aktif.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=403)
+        messages.warning(request, message)
+        return redirect(settings.LOGIN_URL)
+
+    def _enrol_mfa(self, request):
+        message = _("Admin Provinsi wajib mengaktifkan autentikasi dua faktor (TOTP) lebih dulu.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=403)
+        messages.info(request, message)
+        return redirect(reverse("mfa_activate_totp"))
+
+
+def _needs_mfa(user, grants):
+    if not any(g.role == Role.ADMIN_PROVINSI for g in grants):
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,300 @@
+"""Areas, people and role assignments, and the scoping primitives every other app builds on."""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from kelurahan.roles import (
+    DEPTH_LEVEL,
+    LEVEL_DEPTH,
+    PERMISSIONS,
+    RANK,
+    ROLE_LEVELS,
+    Action,
+    Level,
+    Role,
+)
+
+CODE_PATTERNS = {
+    Level.PROVINSI: r"\d{2}",
+    Level.KOTA: r"\d{2}\.\d{2}",
+    Level.KECAMATAN: r"\d{2}\.\d{2}\.\d{2}",
+    Level.KELURAHAN: r"\d{2}\.\d{2}\.\d{2}\.\d{4}",
+    Level.RW: r"\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3}",
+    Level.RT: r"\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3}\.\d{3}",
+}
+
+
+def code_matches_level(code, level):
+    return re.fullmatch(CODE_PATTERNS[level], code) is not None
+
+
+def level_of_code(code):
+    """The level a well-formed code belongs to, or None."""
+    level = DEPTH_LEVEL.get(code.count(".") + 1)
+    return level if level and code_matches_level(code, level) else None
+
+
+def parent_code_of(code):
+    return code.rpartition(".")[0]
+
+
+def ancestor_codes(code):
+    """'31.73.05.1001' -> ['31', '31.73', '31.73.05'] (top first)."""
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def covers(area_code, code):
+    """True when `code` is `area_code` itself or lies below it."""
+    return code == area_code or code.startswith(area_code + ".")
+
+
+class AreaCodeField(models.CharField):
+    """A Kemendagri area code ('31.73.05.1001'); knows the `below` lookup."""
+
+
+@AreaCodeField.register_lookup
+class Below(models.Lookup):
+    """`code__below="31.73"`: every code strictly below 31.73 in the tree, as one index range.
+
+    PostgreSQL answers `LIKE '31.73.%'` from the varchar_pattern_ops index Django creates for
+    code columns. SQLite cannot use an index for LIKE, but its binary collation can for the
+    equivalent range: codes are digits and dots, and '/' is the character right after '.'.
+    """
+
+    lookup_name = "below"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        prefix = connection.ops.prep_for_like_query(self.rhs)
+        return f"{lhs} LIKE %s", [*lhs_params, f"{prefix}.%"]
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"({lhs} > %s AND {lhs} < %s)", [
+            *lhs_params,
+            f"{self.rhs}.",
+            *lhs_params,
+            f"{self.rhs}/",
+        ]
+
+
+def in_areas(field, codes):
+    """Q for rows whose area code `field` is one of `codes` or lies below one of them.
+
+    `field` names an AreaCodeField: "code" on Area, "area__code" through a foreign key (Django
+    drops the join, so the filter runs on the row's own indexed area_id column).
+    """
+    query = Q(pk__in=[])
+    for code in codes:
+        query |= Q(**{field: code}) | Q(**{f"{field}__below": code})
+    return query
+
+
+class AreaQuerySet(models.QuerySet):
+    def under(self, *codes):
+        """The areas `codes` and everything below them."""
+        return self.filter(in_areas("code", codes))
+
+    def visible_to(self, user, action=Action.VIEW):
+        return self.under(*scope_codes(user, action))
+
+    def of_level(self, level):
+        return self.filter(level=level)
+
+
+class Area(models.Model):
+    code = AreaCodeField(_("kode"), max_length=24, primary_key=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.CharField(_("tingkat"), max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("induk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    lat = models.FloatField(_("lintang"), null=True, blank=True)
+    lon = models.FloatField(_("bujur"), null=True, blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.name}"
+
+    def clean(self):
+        if not code_matches_level(self.code, self.level):
+            raise ValidationError({"code": _("Kode tidak sesuai format tingkat wilayah.")})
+        expected_parent = parent_code_of(self.code) or None
+        if self.parent_id != expected_parent:
+            raise ValidationError({"parent": _("Induk harus wilayah %s.") % expected_parent})
+
+    @property
+    def depth(self):
+        return LEVEL_DEPTH[self.level]
+
+    @cached_property
+    def path(self):
+        """Ancestors below the province plus the area itself: kota › kecamatan › kelurahan."""
+        codes = ancestor_codes(self.code)[1:]
+        ancestors = {area.code: area for area in Area.objects.filter(code__in=codes)}
+        return [ancestors[code] for code in codes if code in ancestors] + [self]
+
+
+class AreaBoundary(models.Model):
+    """A kelurahan's outline (GeoJSON MultiPolygon coordinates, [lon, lat]) and its bounding box."""
+
+    area = models.OneToOneField(
+        Area, on_delete=models.CASCADE, primary_key=True, related_name="boundary"
+    )
+    coordinates = models.JSONField()
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+
+    class Meta:
+        verbose_name = _("batas wilayah")
+        verbose_name_plural = _("batas wilayah")
+
+    def __str__(self):
+        return str(self.area)
+
+
+class User(AbstractUser):
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def live(self, at=None):
+        """Assignments that grant something now: started, not expired, not revoked."""
+        at = at or timezone.now()
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=at),
+            valid_from__lte=at,
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pengguna"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    valid_from = models.DateTimeField(_("berlaku sejak"), default=timezone.now)
+    valid_until = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diberikan oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("diberikan pada"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dicabut oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user_id", "-valid_from"]
+        verbose_name = _("penugasan peran")
+        verbose_name_plural = _("penugasan peran")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.area.name}"
+
+    def clean(self):
+        if self.area_id and self.role:
+            level = level_of_code(self.area_id)
+            if level not in ROLE_LEVELS[Role(self.role)]:
+                allowed = ", ".join(str(Level(lvl).label) for lvl in ROLE_LEVELS[Role(self.role)])
+                raise ValidationError(
+                    {"area": _("Peran ini hanya dapat diberikan di tingkat: %s.") % allowed}
+                )
+        if self.valid_until and self.valid_from and self.valid_until <= self.valid_from:
+            raise ValidationError({"valid_until": _("Harus setelah tanggal mulai berlaku.")})
+
+    @property
+    def rank(self):
+        return RANK[Role(self.role)]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One live assignment, reduced to what scoping needs."""
+
+    role: Role
+    area_code: str
+
+
+def live_grants(user, *, fresh=False):
+    """The user's live assignments, read once per request (the user object lives one request).
+
+    Long-lived callers (WebSocket consumers, the stream gate) pass fresh=True so that a
+    revocation or deactivation takes effect at once.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    if fresh or not hasattr(user, "_live_grants"):
+        rows = RoleAssignment.objects.live().filter(user_id=user.pk).values_list("role", "area_id")
+        user._live_grants = tuple(Grant(Role(role), code) for role, code in rows)
+    return user._live_grants
+
+
+def scope_codes(user, action=Action.VIEW, *, fresh=False):
+    """The smallest set of area codes whose subtrees the user may `action` in."""
+    codes = sorted(
+        {
+            g.area_code
+            for g in live_grants(user, fresh=fresh)
+            if Action(action) in PERMISSIONS[g.role]
+        }
+    )
+    minimal = []
+    for code in codes:  # sorted, so an ancestor always comes before its descendants
+        if not any(covers(kept, code) for kept in minimal):
+            minimal.append(code)
+    return minimal

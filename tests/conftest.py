@@ -1,0 +1,99 @@
+"""Shared fixtures: demo areas, one persona per role, and the leak-matrix counter."""
+
+import time
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from kelurahan.areas_import import import_areas
+from kelurahan.demo import DEMO_AREAS_CSV, DEMO_USERS, create_rw_rt
+from kelurahan.models import RoleAssignment, User
+from kelurahan.roles import Role
+
+PASSWORD = "uji-coba-2026"
+
+# Filled by the leak-matrix tests, printed at the end of the run.
+MATRIX_CASES = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MATRIX_CASES:
+        total = sum(MATRIX_CASES.values())
+        terminalreporter.write_sep("-", f"leak matrix: {total} cases checked")
+        for name, count in sorted(MATRIX_CASES.items()):
+            terminalreporter.write_line(f"  {name}: {count}")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def jakarta_data():
+    """The official area list and boundaries in ../shared/data (JAKARTA_DATA_DIR)."""
+    data = django_settings.JAKARTA_DATA_DIR
+    if not (data / "jakarta_wilayah.csv").exists():
+        pytest.fail(f"Jakarta area data not found in {data}; set JAKARTA_DATA_DIR")
+    return data
+
+
+@pytest.fixture
+def demo_areas(db):
+    import_areas(DEMO_AREAS_CSV)
+    create_rw_rt()
+
+
+def make_user(username, role=None, area_code=None, **assignment):
+    user = User.objects.create_user(
+        username=username, email=f"{username}@jakcctv.test", password=PASSWORD
+    )
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, area_id=area_code, **assignment)
+    return user
+
+
+@pytest.fixture
+def demo_users(demo_areas):
+    """The demo personas by username (admin.provinsi, operator.jakbar, ..., fkdm.tebetbarat)."""
+    return {d.username: make_user(d.username, d.role, d.area_code) for d in DEMO_USERS}
+
+
+@pytest.fixture
+def lapsed_users(demo_areas):
+    """People who held a role in Kebon Jeruk and no longer do, in each way that can happen."""
+    past = timezone.now() - timezone.timedelta(days=1)
+    kebon_jeruk = "31.73.05.1001"
+    expired = make_user("expired.kebonjeruk", Role.PETUGAS_PIKET, kebon_jeruk, valid_until=past)
+    revoked = make_user("revoked.kebonjeruk", Role.STAF_KELURAHAN, kebon_jeruk, revoked_at=past)
+    future = make_user(
+        "future.kebonjeruk",
+        Role.RELAWAN_FKDM,
+        kebon_jeruk,
+        valid_from=timezone.now() + timezone.timedelta(days=1),
+    )
+    inactive = make_user("inactive.kebonjeruk", Role.STAF_KELURAHAN, kebon_jeruk)
+    inactive.is_active = False
+    inactive.save()
+    return {u.username: u for u in (expired, revoked, future, inactive)}
+
+
+def enrol_totp(user):
+    """Give `user` a TOTP authenticator (as allauth does on enrolment); returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret):
+    """The code an authenticator app would show now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
