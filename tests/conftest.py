@@ -1,15 +1,19 @@
 """Shared fixtures: demo areas, one persona per role, and the leak-matrix counter."""
 
+import io
 import time
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
 from kelurahan.areas_import import import_areas
 from kelurahan.demo import DEMO_AREAS_CSV, DEMO_USERS, create_rw_rt
 from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import Role
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = "uji-coba-2026"
 
@@ -32,6 +36,8 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Login rate limits count per IP, and every test client is 127.0.0.1.
+    cache.clear()
 
 
 @pytest.fixture
@@ -45,7 +51,7 @@ def jakarta_data():
 
 @pytest.fixture
 def demo_areas(db):
-    import_areas(DEMO_AREAS_CSV)
+    import_areas(DEMO_AREAS_CSV, stream=io.StringIO())
     create_rw_rt()
 
 
@@ -97,3 +103,53 @@ def totp_code(secret):
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+# --- Browser tests (Playwright + Debian's Chromium) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API keeps an event loop on this thread while the browser is open;
+    # Django would then refuse the tests' own synchronous database calls (and the flushes).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Open pages in fresh browser contexts; fail the test on any console error or CSP report."""
+    contexts, problems = [], []
+
+    def open_(path="/", **context_options):
+        context = browser.new_context(base_url=live_server.url, **context_options)
+        contexts.append(context)
+        page = context.new_page()
+        # Refusals (404s) are expected; broken assets, script errors and CSP reports are not.
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                and problems.append(message.text)
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                "/static/" in response.url
+                and response.status >= 400
+                and problems.append(f"{response.status} {response.url}")
+            ),
+        )
+        page.goto(path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert not problems, problems

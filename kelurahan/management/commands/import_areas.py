@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kelurahan.areas_import import ImportRejected, import_areas
 
@@ -13,14 +14,14 @@ class Command(BaseCommand):
         try:
             result = import_areas(path, stream=self.stderr)
         except FileNotFoundError as error:
-            raise CommandError(f"Berkas tidak ditemukan: {path}") from error
+            raise CommandError(_("Berkas tidak ditemukan: %s") % path) from error
         except ImportRejected as rejected:
             for line in rejected.errors:
                 self.stderr.write(line)
             raise CommandError(
-                f"{len(rejected.errors)} kesalahan; tidak ada wilayah yang diimpor."
+                _("%d kesalahan; tidak ada wilayah yang diimpor.") % len(rejected.errors)
             ) from rejected
         self.stdout.write(
-            f"Wilayah: {result.created} baru, {result.updated} diperbarui, "
-            f"{result.unchanged} tidak berubah."
+            _("Wilayah: %(created)d baru, %(updated)d diperbarui, %(unchanged)d tidak berubah.")
+            % vars(result)
         )

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kelurahan.areas_import import ImportRejected, import_boundaries
 from kelurahan.geo import forget_boundaries
@@ -17,10 +18,13 @@ class Command(BaseCommand):
             for line in rejected.errors:
                 self.stderr.write(line)
             raise CommandError(
-                f"{len(rejected.errors)} kesalahan; tidak ada batas wilayah yang diimpor."
+                _("%d kesalahan; tidak ada batas wilayah yang diimpor.") % len(rejected.errors)
             ) from rejected
         forget_boundaries()
         self.stdout.write(
-            f"Batas kelurahan: {result.created} baru, {result.updated} diperbarui, "
-            f"{result.unchanged} tidak berubah."
+            _(
+                "Batas kelurahan: %(created)d baru, %(updated)d diperbarui, "
+                "%(unchanged)d tidak berubah."
+            )
+            % vars(result)
         )

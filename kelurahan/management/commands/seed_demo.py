@@ -1,6 +1,7 @@
 import os
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from kelurahan.demo import DEMO_USERS, create_users, load_areas
 
@@ -14,9 +15,12 @@ class Command(BaseCommand):
         load_areas(stream=self.stderr)
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         created = {user.username for user in create_users(password)}
-        self.stdout.write(f"Pengguna demo (kata sandi DEMO_PASSWORD, bawaan: {password}):")
+        self.stdout.write(_("Pengguna demo, kata sandi dari DEMO_PASSWORD: %s") % password)
         for demo in DEMO_USERS:
-            mark = "baru" if demo.username in created else "sudah ada, kata sandi tidak diubah"
+            if demo.username in created:
+                state = _("baru")
+            else:
+                state = _("sudah ada, kata sandi tidak diubah")
             self.stdout.write(
-                f"  {demo.username:<18} {demo.role.label} · {demo.area_code} ({mark})"
+                f"  {demo.username:<18} {demo.role.label} · {demo.area_code} ({state})"
             )

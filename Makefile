@@ -1,0 +1,51 @@
+# JakCCTV. `make demo` serves the portal with demo data; `make test` runs every test.
+# Both install what they need first (Python venv, npm packages, compiled translations).
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: install demo test lint format bench messages clean
+
+install: $(VENV)/.installed node_modules/.installed $(MO)
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || { python=$$(tools/find-python.sh) && echo "Using $$python" && $$python -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	msgfmt --check-format -o $@ $<
+
+demo: install
+	PORT=$(PORT) tools/demo.sh
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Refresh the translation catalogues after changing user-facing strings.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l id -l en --no-obsolete -i .venv -i node_modules -i tests -i bench
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

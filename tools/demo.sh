@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Serve the portal with demo data on http://127.0.0.1:$PORT. Ctrl-C stops everything started here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DEBUG="${DEBUG:-1}"
+export REQUIRE_ADMIN_MFA="${REQUIRE_ADMIN_MFA:-0}"  # the demo admin may enrol MFA, is not forced
+PORT="${PORT:-8000}"
+PY=.venv/bin/python
+
+$PY manage.py migrate --no-input -v 0
+$PY manage.py seed_demo
+
+children=()
+stop() {
+    trap - INT TERM EXIT
+    if [ ${#children[@]} -gt 0 ]; then
+        kill "${children[@]}" 2>/dev/null || true
+        wait "${children[@]}" 2>/dev/null || true
+    fi
+}
+trap stop INT TERM EXIT
+
+.venv/bin/daphne -b 127.0.0.1 -p "$PORT" jakcctv.asgi:application &
+children+=($!)
+
+echo
+echo "JakCCTV: http://127.0.0.1:$PORT/  (Ctrl-C to stop)"
+echo "Log in as admin.provinsi, operator.jakbar, staf.kebonjeruk, piket.kebonjeruk,"
+echo "fkdm.kebonjeruk or fkdm.tebetbarat with the demo password printed above."
+wait -n "${children[@]}"
