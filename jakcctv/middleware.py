@@ -1,6 +1,10 @@
+from allauth.usersessions import middleware as allauth_usersessions
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+# Video is served through the stream gate, which checks its token on every request itself.
+STREAM_PATHS = ("/streams/",)
 
 
 class LanguageMiddleware:
@@ -23,3 +27,13 @@ class LanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class UserSessionsMiddleware(allauth_usersessions.UserSessionsMiddleware):
+    """allauth's session-activity tracking, except for video files (several requests a second
+    per viewer, each checked by the stream gate without touching the session)."""
+
+    def __call__(self, request):
+        if request.path.startswith(STREAM_PATHS):
+            return self.get_response(request)
+        return super().__call__(request)

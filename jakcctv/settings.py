@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "jakcctv.middleware.UserSessionsMiddleware",
     "kelurahan.middleware.AccessMiddleware",
 ]
 
@@ -318,3 +318,32 @@ LOGGING = {
 
 # Jakarta's official area list and boundaries, read at run time (never copied into the repo).
 JAKARTA_DATA_DIR = Path(env_str("JAKARTA_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+
+# --- Cameras and streams ----------------------------------------------------------------------
+
+# Where `run_streams` writes each camera's HLS (STREAMS_ROOT/<camera code>/index.m3u8).
+STREAMS_ROOT = Path(env_str("STREAMS_ROOT", str(BASE_DIR / "streams")))
+# "embedded": Django serves STREAMS_ROOT through the stream gate (first run, demo, tests).
+# "mediamtx": MediaMTX serves LL-HLS and asks the portal's auth hook (production).
+STREAM_MODE = env_str("STREAM_MODE", "embedded")
+if STREAM_MODE not in {"embedded", "mediamtx"}:
+    raise ImproperlyConfigured("STREAM_MODE must be 'embedded' or 'mediamtx'")
+STREAM_TOKEN_SECONDS = env_int("STREAM_TOKEN_SECONDS", 120)
+# How long the gate trusts a "still allowed" decision before asking the database again.
+STREAM_RECHECK_SECONDS = env_int("STREAM_RECHECK_SECONDS", 10)
+# A camera whose playlist has not advanced for this long is offline.
+CAMERA_OFFLINE_AFTER = env_int("CAMERA_OFFLINE_AFTER", 15)
+# Production: where browsers fetch HLS (through the proxy) and where the portal reaches MediaMTX.
+MEDIAMTX_HLS_URL = env_str("MEDIAMTX_HLS_URL", "/hls/")
+MEDIAMTX_API_URL = env_str("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
+MEDIAMTX_API_USER = env_str("MEDIAMTX_API_USER", "jakcctv")
+MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
+# Map tiles (Leaflet). Markers still show when tiles cannot be loaded.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+if MAP_TILE_URL:
+    # The tile server is the one outside origin the policy admits, and only for images.
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+    SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+# Trusted reverse proxies in front of daphne: the viewer's IP is read from X-Forwarded-For.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)

@@ -7,11 +7,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jakcctv.middleware import STREAM_PATHS
 from kelurahan.models import live_grants
 from kelurahan.roles import Role
 
-# Paths a signed-in user may reach while their access is incomplete (no MFA yet, no role).
-_ALWAYS_OPEN = ("/accounts/", "/i18n/", "/static/")
+# Paths a signed-in user may reach while their access is incomplete (no MFA yet, no role),
+# and video, which the stream gate checks on every request on its own.
+_NOT_CHECKED_HERE = ("/accounts/", "/i18n/", "/static/", *STREAM_PATHS)
 
 
 class AccessMiddleware:
@@ -26,8 +28,10 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(_NOT_CHECKED_HERE):
+            return self.get_response(request)
         user = request.user
-        if user.is_authenticated and not request.path.startswith(_ALWAYS_OPEN):
+        if user.is_authenticated:
             grants = live_grants(user)
             if not grants:
                 return self._sign_out(request)

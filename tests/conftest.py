@@ -71,6 +71,14 @@ def demo_users(demo_areas):
 
 
 @pytest.fixture
+def demo_cameras(demo_areas):
+    """The demo cameras by code (Kebon Jeruk, Tebet Barat, ... see cameras/demo.py)."""
+    from cameras.demo import create_cameras
+
+    return {camera.code: camera for camera in create_cameras()}
+
+
+@pytest.fixture
 def lapsed_users(demo_areas):
     """People who held a role in Kebon Jeruk and no longer do, in each way that can happen."""
     past = timezone.now() - timezone.timedelta(days=1)

@@ -92,7 +92,10 @@ def test_csp_is_strict_and_pages_carry_no_inline_script(signed_in):
         assert response.status_code == 200, path
         policy = response.headers["Content-Security-Policy"]
         assert "script-src 'self';" in policy and "unsafe-inline" not in policy, path
-        assert "http" not in policy, path  # no third-party origins
+        # No third-party origins, except map tiles (images only).
+        outside = set(re.findall(r"https?://[^\s;]+", policy))
+        assert outside <= {"https://tile.openstreetmap.org"}, path
+        assert "https://tile.openstreetmap.org" in policy.split("img-src")[1].split(";")[0]
         for tag in re.findall(r"<script\b[^>]*>", response.content.decode()):
             assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
         assert not re.search(r"<[^>]+\son[a-z]+=", response.content.decode()), path

@@ -1,0 +1,124 @@
+"""The stream gate: short-lived tokens for one viewer and one camera, checked on every request.
+
+A token names the viewing session, the user (none for the public page), the camera and an
+expiry, and may be bound to the browser session that asked for it; it is signed with the
+project's SECRET_KEY. Whoever serves video (Django in embedded mode, MediaMTX's auth hook in
+production) calls `authorize`, which also asks the scoping door whether the user may still watch
+the camera. That answer is kept for STREAM_RECHECK_SECONDS so that segment requests stay cheap;
+a revoked user stops getting video within that time plus a segment.
+"""
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext as _
+
+from cameras.models import Camera
+from kelurahan.models import User
+from kelurahan.roles import Action
+
+SALT = "jakcctv.stream-token"
+
+
+class Refused(Exception):
+    """The request may not have this video. `status` is the HTTP status to answer with."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class StreamToken:
+    viewing_id: int
+    user_id: int | None
+    camera_id: int
+    camera_code: str
+    session_tag: str
+    expires: int
+
+
+def session_tag(session_key):
+    """A short digest of the browser's session key ("" when there is none)."""
+    if not session_key:
+        return ""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:16]
+
+
+def issue_token(viewing, *, session_key=None, now=None):
+    """A signed token for `viewing` (a ViewingSession) and its expiry as a unix time."""
+    expires = int((now or time.time()) + settings.STREAM_TOKEN_SECONDS)
+    payload = [
+        viewing.pk,
+        viewing.user_id,
+        viewing.camera_id,
+        viewing.camera.code,
+        session_tag(session_key),
+        expires,
+    ]
+    return signing.dumps(payload, salt=SALT), expires
+
+
+def read_token(raw, *, now=None):
+    if not raw:
+        raise Refused(401, _("Token video tidak ada."))
+    try:
+        token = StreamToken(*signing.loads(raw, salt=SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        raise Refused(403, _("Token video tidak sah.")) from None
+    if token.expires <= (now or time.time()):
+        raise Refused(403, _("Token video sudah kedaluwarsa."))
+    return token
+
+
+def authorize(raw, *, camera_code, session_key=None, check_session=True, now=None):
+    """The token, if it lets its holder watch `camera_code` now; raises Refused otherwise."""
+    token = read_token(raw, now=now)
+    if token.camera_code != camera_code:
+        raise Refused(403, _("Token ini untuk kamera lain."))
+    if check_session and token.session_tag and token.session_tag != session_tag(session_key):
+        raise Refused(403, _("Token ini milik sesi lain."))
+    if not still_allowed(token.user_id, token.camera_id):
+        raise Refused(403, _("Anda tidak lagi berhak melihat kamera ini."))
+    return token
+
+
+# --- "May this user still watch this camera?", remembered briefly per process ---------------
+
+_decisions = {}
+_decisions_lock = threading.Lock()
+
+
+def still_allowed(user_id, camera_id):
+    key = (user_id, camera_id)
+    now = time.monotonic()
+    cached = _decisions.get(key)
+    if cached and cached[1] > now:
+        return cached[0]
+    allowed = _may_watch(user_id, camera_id)
+    with _decisions_lock:
+        if len(_decisions) > 50_000:  # keep memory bounded: drop what has expired
+            for stale in [k for k, (_, until) in _decisions.items() if until <= now]:
+                del _decisions[stale]
+        _decisions[key] = (allowed, now + settings.STREAM_RECHECK_SECONDS)
+    return allowed
+
+
+def forget_decisions(user_id=None):
+    """Drop remembered answers (for one user, or all) so the next request asks again."""
+    with _decisions_lock:
+        for key in [k for k in _decisions if user_id is None or k[0] == user_id]:
+            _decisions.pop(key, None)
+
+
+def _may_watch(user_id, camera_id):
+    cameras = Camera.objects.streamable().filter(pk=camera_id)
+    if user_id is None:
+        return cameras.public().exists()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return user is not None and cameras.visible_to(user, Action.VIEW_STREAMS).exists()

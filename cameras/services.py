@@ -1,0 +1,80 @@
+"""Opening a stream: the viewing record and the token, in one place for every way in."""
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cameras import gate
+from cameras.models import ViewingSession
+
+# A refresh within this time continues the same viewing session instead of starting a new one.
+RESUME_WITHIN = timezone.timedelta(minutes=5)
+
+
+def client_ip(request):
+    """The viewer's address; behind PROXY_COUNT trusted proxies, taken from X-Forwarded-For."""
+    hops = settings.PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if len(addresses) >= hops:
+            return addresses[-hops]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def playlist_url(camera):
+    if settings.STREAM_MODE == "mediamtx":
+        return f"{settings.MEDIAMTX_HLS_URL.rstrip('/')}/{camera.code}/index.m3u8"
+    return reverse("stream-file", args=[camera.code, "index.m3u8"])
+
+
+@transaction.atomic
+def stream_open(*, camera, user, request, resume=None):
+    """Record (or continue) a viewing session and hand out a token for it.
+
+    `user` is None for the public page. Returns the answer of POST .../stream/.
+    """
+    now = timezone.now()
+    viewing = None
+    if resume:
+        viewing = (
+            ViewingSession.objects.select_for_update()
+            .filter(
+                pk=resume,
+                camera=camera,
+                user=user,
+                ended_at__isnull=True,
+                last_seen_at__gte=now - RESUME_WITHIN,
+            )
+            .first()
+        )
+    if viewing:
+        viewing.last_seen_at = now
+        viewing.save(update_fields=["last_seen_at"])
+    else:
+        if user is None:
+            mode = ViewingSession.Mode.PUBLIC
+        elif settings.STREAM_MODE == "mediamtx":
+            mode = ViewingSession.Mode.MEDIAMTX
+        else:
+            mode = ViewingSession.Mode.EMBEDDED
+        viewing = ViewingSession.objects.create(
+            user=user,
+            camera=camera,
+            started_at=now,
+            last_seen_at=now,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            mode=mode,
+        )
+    session_key = request.session.session_key if user is not None else None
+    token, expires = gate.issue_token(viewing, session_key=session_key)
+    return {
+        "url": playlist_url(camera),
+        "token": token,
+        "expires_at": datetime.fromtimestamp(expires, tz=UTC),
+        "viewing": viewing.pk,
+    }
