@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CamerasConfig(AppConfig):
     name = "cameras"
     verbose_name = _("Kamera")
+
+    def ready(self):
+        from cameras import revocation
+
+        revocation.connect()

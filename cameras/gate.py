@@ -76,16 +76,31 @@ def read_token(raw, *, now=None):
     return token
 
 
-def authorize(raw, *, camera_code, session_key=None, check_session=True, now=None):
-    """The token, if it lets its holder watch `camera_code` now; raises Refused otherwise."""
+def verify(raw, *, camera_code, session_key=None, check_session=True, now=None):
+    """The token, if it is genuine, unexpired and for `camera_code`; raises Refused otherwise.
+
+    Touches no database: `still_allowed` is the second half of the check.
+    """
     token = read_token(raw, now=now)
     if token.camera_code != camera_code:
         raise Refused(403, _("Token ini untuk kamera lain."))
     if check_session and token.session_tag and token.session_tag != session_tag(session_key):
         raise Refused(403, _("Token ini milik sesi lain."))
-    if not still_allowed(token.user_id, token.camera_id):
-        raise Refused(403, _("Anda tidak lagi berhak melihat kamera ini."))
     return token
+
+
+def authorize(raw, *, camera_code, session_key=None, check_session=True, now=None):
+    """The token, if it lets its holder watch `camera_code` now; raises Refused otherwise."""
+    token = verify(
+        raw, camera_code=camera_code, session_key=session_key, check_session=check_session, now=now
+    )
+    if not still_allowed(token.user_id, token.camera_id):
+        raise not_allowed()
+    return token
+
+
+def not_allowed():
+    return Refused(403, _("Anda tidak lagi berhak melihat kamera ini."))
 
 
 # --- "May this user still watch this camera?", remembered briefly per process ---------------
@@ -94,12 +109,20 @@ _decisions = {}
 _decisions_lock = threading.Lock()
 
 
+def remembered(user_id, camera_id):
+    """The remembered answer for (user, camera), or None when it must be asked again."""
+    cached = _decisions.get((user_id, camera_id))
+    if cached and cached[1] > time.monotonic():
+        return cached[0]
+    return None
+
+
 def still_allowed(user_id, camera_id):
+    answer = remembered(user_id, camera_id)
+    if answer is not None:
+        return answer
     key = (user_id, camera_id)
     now = time.monotonic()
-    cached = _decisions.get(key)
-    if cached and cached[1] > now:
-        return cached[0]
     allowed = _may_watch(user_id, camera_id)
     with _decisions_lock:
         if len(_decisions) > 50_000:  # keep memory bounded: drop what has expired

@@ -1,18 +1,12 @@
-"""Serving video: the embedded gate in front of STREAMS_ROOT, and MediaMTX's auth hook."""
+"""Serving video in embedded mode: the gate in front of STREAMS_ROOT (production: hook.py)."""
 
-import hmac
-import json
 import re
-from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.http import FileResponse, Http404, JsonResponse
-from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from cameras import gate
-from cameras.models import ViewingSession
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -58,47 +52,3 @@ def stream_file(request, code, filename):
     else:
         response["Cache-Control"] = "private, max-age=60"
     return response
-
-
-@csrf_exempt
-@require_POST
-def mediamtx_auth(request):
-    """MediaMTX's `authMethod: http` hook: any 2xx lets the request through.
-
-    MediaMTX posts {user, password, token, ip, action, path, protocol, id, query, userAgent}
-    once per session. Viewers present our stream token (Bearer -> `token`, or `?token=` ->
-    `query`); the portal itself uses MEDIAMTX_API_USER for the control API.
-    """
-    try:
-        body = json.loads(request.body or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError
-    except ValueError:
-        return JsonResponse({"detail": _("Permintaan bukan JSON yang sah.")}, status=400)
-    action = body.get("action")
-    if action in {"api", "metrics", "pprof", "publish"}:
-        if _is_portal(body):
-            return JsonResponse({"ok": True})
-        return JsonResponse({"detail": _("Hanya portal yang boleh.")}, status=401)
-    if action not in {"read", "playback"}:
-        return JsonResponse({"detail": _("Tindakan tidak dikenal.")}, status=400)
-    raw = body.get("token") or parse_qs(body.get("query") or "").get("token", [""])[0]
-    try:
-        # No browser cookie reaches this hook, so the token's session binding cannot be checked.
-        token = gate.authorize(raw, camera_code=body.get("path", ""), check_session=False)
-    except gate.Refused as refused:
-        return JsonResponse({"detail": refused.message}, status=401)
-    if body.get("id"):
-        # Remembered so the session can be kicked when the viewer's access ends.
-        ViewingSession.objects.filter(pk=token.viewing_id).update(
-            media_session_id=str(body["id"])[:64]
-        )
-    return JsonResponse({"ok": True})
-
-
-def _is_portal(body):
-    password = settings.MEDIAMTX_API_PASSWORD
-    return bool(password) and (
-        hmac.compare_digest(str(body.get("user", "")), settings.MEDIAMTX_API_USER)
-        and hmac.compare_digest(str(body.get("password", "")), password)
-    )

@@ -16,7 +16,6 @@ router.register("cameras", cameras_api.CameraViewSet, basename="camera")
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<int:pk>/stream/", cameras_api.public_stream, name="public-stream"),
-    path("streams/mediamtx-auth/", streams.mediamtx_auth, name="mediamtx-auth"),
     *router.urls,
 ]
 

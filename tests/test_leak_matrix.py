@@ -3,7 +3,7 @@
 The expectation is written independently of the code under test: a persona may see an object
 exactly when the object's area code equals, or starts with "<code>.", one of the area codes of
 the persona's live assignments. Add every new page, API endpoint, WebSocket route and stream
-path to ENDPOINTS (and its objects to PROBES) as it lands.
+path to ENDPOINTS (and its objects to the probes) as it lands.
 """
 
 from collections.abc import Callable
@@ -12,66 +12,124 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from cameras import gate
+from cameras.models import Camera
 from kelurahan.demo import DEMO_USERS
+from tests.asgi import post_hook
 from tests.conftest import MATRIX_CASES, enrol_totp
 
-# Objects to probe, by area code: every level, inside and outside each persona's area.
+
+@dataclass(frozen=True)
+class Probe:
+    key: str  # what goes into the URL (an area code, a camera id)
+    area: str  # the area code the object lives in
+    label: str  # how the object shows up in a page or an answer
+    active: bool = True  # for cameras: streaming (not under maintenance or retired)
+
+
+# Areas at every level, inside and outside each persona's area.
 AREA_PROBES = [
-    "31",
-    "31.73",  # Jakarta Barat
-    "31.73.05",  # Kecamatan Kebon Jeruk
-    "31.73.05.1001",  # Kelurahan Kebon Jeruk
-    "31.73.05.1001.002",  # an RW in Kebon Jeruk
-    "31.73.05.1001.002.003",  # an RT in Kebon Jeruk
-    "31.73.05.1002",  # Sukabumi Utara, Kebon Jeruk's neighbour
-    "31.74",  # Jakarta Selatan
-    "31.74.01.1001",  # Tebet Timur
-    "31.74.01.1002",  # Tebet Barat
-    "31.74.01.1002.001.001",  # an RT in Tebet Barat
+    Probe(code, code, code)
+    for code in [
+        "31",
+        "31.73",  # Jakarta Barat
+        "31.73.05",  # Kecamatan Kebon Jeruk
+        "31.73.05.1001",  # Kelurahan Kebon Jeruk
+        "31.73.05.1001.002",  # an RW in Kebon Jeruk
+        "31.73.05.1001.002.003",  # an RT in Kebon Jeruk
+        "31.73.05.1002",  # Sukabumi Utara, Kebon Jeruk's neighbour
+        "31.74",  # Jakarta Selatan
+        "31.74.01.1001",  # Tebet Timur
+        "31.74.01.1002",  # Tebet Barat
+        "31.74.01.1002.001.001",  # an RT in Tebet Barat
+    ]
+]
+
+# Demo cameras at kelurahan, RW and RT level, in and out of each persona's area.
+CAMERA_CODES = [
+    "kebonjeruk-simpang",  # Kelurahan Kebon Jeruk
+    "kebonjeruk-gang-masjid",  # an RT in Kebon Jeruk
+    "sukabumiutara-arjuna",  # Kebon Jeruk's neighbour, same kecamatan
+    "kelapadua-kali",  # same kecamatan, under maintenance
+    "tebet-eco-park-utara",  # Tebet Barat, public
+    "tebetbarat-pos-rw004",  # an RW in Tebet Barat
+    "tebettimur-dalam-raya",  # Tebet Timur
+    "taman-suropati",  # Menteng (Jakarta Pusat), public
 ]
 
 
 @dataclass(frozen=True)
 class Endpoint:
     name: str
-    url: Callable[[str], str]
-    # "detail": 200 when visible, else 404 (or a refusal for people without access);
-    # "list": the object's marker appears in a 200 answer only when visible.
+    probes: str  # "area" or "camera"
+    url: Callable[[Probe], str]
+    # "detail": the answer when visible is 200 (409 for a camera out of service, see
+    # `inactive_status`), else a refusal; "list": the object's marker appears only when visible.
     kind: str
-    marker: Callable[[str], str] = lambda code: code
+    marker: Callable[[Probe], str] = lambda probe: probe.label
+    method: str = "get"
     admin_only: bool = False
+    inactive_status: int = 200
 
 
 ENDPOINTS = [
-    Endpoint("page wilayah detail", lambda c: f"/wilayah/{c}/", "detail"),
+    Endpoint("page wilayah detail", "area", lambda p: f"/wilayah/{p.key}/", "detail"),
     Endpoint(
         "page wilayah search",
-        lambda c: f"/wilayah/?q={c}",
+        "area",
+        lambda p: f"/wilayah/?q={p.key}",
         "list",
-        marker=lambda c: f'href="/wilayah/{c}/"',
+        marker=lambda p: f'href="/wilayah/{p.key}/"',
     ),
-    Endpoint("api areas detail", lambda c: f"/api/v1/areas/{c}/", "detail"),
+    Endpoint("api areas detail", "area", lambda p: f"/api/v1/areas/{p.key}/", "detail"),
     Endpoint(
         "api areas list",
-        lambda c: "/api/v1/areas/?page_size=1000",
+        "area",
+        lambda p: "/api/v1/areas/?page_size=1000",
         "list",
-        marker=lambda c: f'"code":"{c}"',
+        marker=lambda p: f'"code":"{p.key}"',
     ),
     Endpoint(
         "api areas under",
-        lambda c: f"/api/v1/areas/?under={c}&page_size=1000",
+        "area",
+        lambda p: f"/api/v1/areas/?under={p.key}&page_size=1000",
         "list",
-        marker=lambda c: f'"code":"{c}"',
+        marker=lambda p: f'"code":"{p.key}"',
     ),
     Endpoint(
         "admin area change",
-        lambda c: f"/django-admin/kelurahan/area/{c}/change/",
+        "area",
+        lambda p: f"/django-admin/kelurahan/area/{p.key}/change/",
         "detail",
         admin_only=True,
     ),
+    Endpoint("page camera", "camera", lambda p: f"/kamera/{p.key}/", "detail"),
+    Endpoint("api camera detail", "camera", lambda p: f"/api/v1/cameras/{p.key}/", "detail"),
+    Endpoint(
+        "api camera list",
+        "camera",
+        lambda p: "/api/v1/cameras/?page_size=1000",
+        "list",
+        marker=lambda p: f'"code":"{p.label}"',
+    ),
+    Endpoint(
+        "api camera list by area",
+        "camera",
+        lambda p: f"/api/v1/cameras/?area={p.area}&page_size=1000",
+        "list",
+        marker=lambda p: f'"code":"{p.label}"',
+    ),
+    Endpoint(
+        "api camera stream token",
+        "camera",
+        lambda p: f"/api/v1/cameras/{p.key}/stream/",
+        "detail",
+        method="post",
+        inactive_status=409,
+    ),
 ]
 
-REFUSED = {302, 403, 404}
+REFUSED = {302, 401, 403, 404}
 
 
 @dataclass(frozen=True)
@@ -82,12 +140,12 @@ class Persona:
     is_admin: bool = False
 
 
-def _visible(persona, code):
-    return any(code == s or code.startswith(s + ".") for s in persona.scope)
+def _visible(persona, area_code):
+    return any(area_code == s or area_code.startswith(s + ".") for s in persona.scope)
 
 
 @pytest.fixture
-def personas(demo_users, lapsed_users):
+def personas(demo_users, lapsed_users, demo_cameras):
     people = []
     for demo in DEMO_USERS:
         user = demo_users[demo.username]
@@ -105,37 +163,100 @@ def personas(demo_users, lapsed_users):
     return people
 
 
-def _check(persona, endpoint, code):
-    # A fresh session for lapsed users: the first refused request signs them out.
-    response = persona.client.get(endpoint.url(code))
+@pytest.fixture
+def camera_probes(demo_cameras, settings, tmp_path):
+    """The probe cameras, each with a playlist on disk as `run_streams` would leave it."""
+    settings.STREAMS_ROOT = tmp_path
+    settings.STREAM_MODE = "embedded"
+    gate.forget_decisions()
+    probes = []
+    for camera in Camera.objects.filter(code__in=CAMERA_CODES):
+        (tmp_path / camera.code).mkdir()
+        (tmp_path / camera.code / "index.m3u8").write_text("#EXTM3U\n")
+        active = camera.status == Camera.Status.ACTIVE
+        probes.append(Probe(str(camera.pk), camera.area_id, camera.code, active))
+    assert len(probes) == len(CAMERA_CODES)
+    yield probes
+    gate.forget_decisions()
+
+
+def _check(persona, endpoint, probe):
+    response = getattr(persona.client, endpoint.method)(endpoint.url(probe))
     body = response.content.decode()
-    visible = _visible(persona, code) and (persona.is_admin or not endpoint.admin_only)
-    where = f"{persona.name} → {endpoint.name} → {code}: {response.status_code}"
+    visible = _visible(persona, probe.area) and (persona.is_admin or not endpoint.admin_only)
+    where = f"{persona.name} → {endpoint.name} → {probe.label}: {response.status_code}"
     if endpoint.kind == "detail":
         if visible:
-            assert response.status_code == 200, where
+            expected = 200 if probe.active else endpoint.inactive_status
+            assert response.status_code == expected, where
         else:
             assert response.status_code in REFUSED, where
-            assert f"{code}<" not in body and f'"{code}"' not in body, where
+            assert f"{probe.label}<" not in body and f'"{probe.label}"' not in body, where
     else:
         if visible:
             assert response.status_code == 200, where
-            assert endpoint.marker(code) in body, where
+            assert endpoint.marker(probe) in body, where
         else:
             assert response.status_code in REFUSED | {200}, where
-            assert endpoint.marker(code) not in body, where
+            assert endpoint.marker(probe) not in body, where
 
 
 @pytest.mark.django_db
-def test_leak_matrix_areas(personas):
+def test_leak_matrix_pages_and_api(personas, camera_probes):
+    probes = {"area": AREA_PROBES, "camera": camera_probes}
     cases = 0
     for persona in personas:
         for endpoint in ENDPOINTS:
-            for code in AREA_PROBES:
-                _check(persona, endpoint, code)
+            for probe in probes[endpoint.probes]:
+                _check(persona, endpoint, probe)
                 cases += 1
-    MATRIX_CASES["areas (pages, API, admin)"] = cases
-    assert cases == len(personas) * len(ENDPOINTS) * len(AREA_PROBES)
+    MATRIX_CASES["pages and API (areas, cameras)"] = cases
+
+
+def _token(persona, probe):
+    response = persona.client.post(f"/api/v1/cameras/{probe.key}/stream/")
+    return response.json()["token"] if response.status_code == 200 else None
+
+
+def _hook(token, path):
+    body = {
+        "user": "",
+        "password": "",
+        "token": token or "",
+        "ip": "10.0.0.1",
+        "action": "read",
+        "path": path,
+        "protocol": "hls",
+        "id": "matrix",
+        "query": "",
+        "userAgent": "matrix",
+    }
+    return post_hook(body)[0]
+
+
+@pytest.mark.django_db(transaction=True)  # the hook reads the database from worker threads
+def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
+    """Playlist URL and MediaMTX hook, for every camera, with every token a persona can get."""
+    cases = 0
+    for persona in personas:
+        tokens = {probe.label: _token(persona, probe) for probe in camera_probes}
+        for probe in camera_probes:
+            watchable = _visible(persona, probe.area) and probe.active
+            assert (tokens[probe.label] is not None) == watchable, (persona.name, probe.label)
+            url = f"/streams/{probe.label}/index.m3u8"
+            assert persona.client.get(url).status_code == 401, (persona.name, probe.label)
+            assert _hook(None, probe.label) == 401
+            cases += 2
+            for token_camera, token in tokens.items():
+                if token is None:
+                    continue
+                allowed = token_camera == probe.label
+                status = persona.client.get(f"{url}?token={token}").status_code
+                assert status == (200 if allowed else 403), (persona.name, token_camera, url)
+                hook = _hook(token, probe.label)
+                assert hook == (200 if allowed else 401), (persona.name, token_camera, url)
+                cases += 2
+    MATRIX_CASES["stream gate and MediaMTX hook"] = cases
 
 
 @pytest.mark.django_db
@@ -162,7 +283,7 @@ def test_home_shows_only_own_areas(personas):
             assert response.status_code == 302, persona.name
         else:
             assert response.status_code == 200, persona.name
-            shown = {code for code in AREA_PROBES if f'data-area="{code}"' in body}
-            assert shown == set(persona.scope) & set(AREA_PROBES), persona.name
+            shown = {p.key for p in AREA_PROBES if f'data-area="{p.key}"' in body}
+            assert shown == set(persona.scope) & {p.key for p in AREA_PROBES}, persona.name
         cases += 1
     MATRIX_CASES["home page"] = cases

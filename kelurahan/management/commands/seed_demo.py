@@ -3,13 +3,14 @@ import os
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from cameras.demo import create_cameras
 from kelurahan.demo import DEMO_USERS, create_users, load_areas
 
 DEFAULT_DEMO_PASSWORD = "jakarta-aman-2026"  # noqa: S105 (demo only; printed on start)
 
 
 class Command(BaseCommand):
-    help = "Load demo areas and create one demo user per role (idempotent)."
+    help = "Load demo areas, one demo user per role and the demo cameras (idempotent)."
 
     def handle(self, **options):
         load_areas(stream=self.stderr)
@@ -24,3 +25,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {demo.username:<18} {demo.role.label} · {demo.area_code} ({state})"
             )
+        cameras = create_cameras()
+        self.stdout.write(_("Kamera demo baru: %d") % len(cameras))

@@ -1,0 +1,135 @@
+"""Stream gate benchmark: (a) segment requests through the embedded gate vs the same files
+unchecked, (b) MediaMTX hook decisions per second and their latency.
+
+Runs a real daphne on a throwaway SQLite database (or DATABASE_URL), with one real H.264
+segment made by ffmpeg, and drives it from this process. Prints figures; asserts nothing.
+Targets (issue 3): (a) ratio >= 0.5; (b) >= 2,000 decisions/s and p99 <= 10 ms on 2 cores.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_scratch = Path(tempfile.mkdtemp(prefix="jakcctv-bench-"))
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DEBUG": "0",
+    "HTTPS": "0",
+    "SECRET_KEY": "bench-" + "x" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "STREAMS_ROOT": str(_scratch / "streams"),
+    "STREAM_MODE": "embedded",
+    "LOG_LEVEL": "WARNING",
+}
+ENV.setdefault("DATABASE_URL", os.environ.get("DATABASE_URL") or f"sqlite:///{_scratch}/db.sqlite3")
+os.environ.update(ENV)
+
+import django  # noqa: E402
+
+django.setup()
+
+import imageio_ffmpeg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from bench.load import Daphne, get_request, post_json_request, run_load  # noqa: E402
+from cameras import gate  # noqa: E402
+from cameras.models import Camera, ViewingSession  # noqa: E402
+from kelurahan.areas_import import import_areas  # noqa: E402
+from kelurahan.demo import DEMO_AREAS_CSV  # noqa: E402
+from kelurahan.models import RoleAssignment, User  # noqa: E402
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+CAMERA = "bench-kebonjeruk"
+HOOK_RATE = int(os.environ.get("BENCH_HOOK_RATE", "1500"))
+
+
+def prepare():
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        import_areas(DEMO_AREAS_CSV, stream=quiet)
+    user, _ = User.objects.get_or_create(username="bench.piket")
+    if not user.assignments.exists():
+        RoleAssignment.objects.create(user=user, role="petugas_piket", area_id="31.73.05.1001")
+    camera, _ = Camera.objects.get_or_create(
+        code=CAMERA,
+        defaults={"name": "Bench", "area_id": "31.73.05.1001", "lat": -6.19, "lon": 106.77},
+    )
+    folder = settings.STREAMS_ROOT / CAMERA
+    folder.mkdir(parents=True, exist_ok=True)
+    # One real second of 320x180 H.264 in MPEG-TS, as run_streams writes them.
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+         "testsrc2=size=320x180:rate=10", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast",
+         "-f", "mpegts", str(folder / "seg00001.ts")],
+        check=True,
+    )  # fmt: skip
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    viewing = ViewingSession.objects.create(user=user, camera=camera, mode="embedded")
+    token, _ = gate.issue_token(viewing, session_key=session.session_key, now=2**31 - 3600)
+    return token, session.session_key, (folder / "seg00001.ts").stat().st_size
+
+
+def main():
+    token, session_key, size = prepare()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}"
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[1]}; "
+          f"segment: {size:,} bytes; {CONNECTIONS} connections, {SECONDS} s per run")  # fmt: skip
+    with Daphne(ENV) as server:
+        gated = get_request(
+            f"/streams/{CAMERA}/seg00001.ts",
+            {"Authorization": f"Bearer {token}", "Cookie": cookie},
+        )
+        unchecked = get_request(f"/streams/unchecked/{CAMERA}/seg00001.ts", {"Cookie": cookie})
+        run_load(server.port, lambda: gated, seconds=2, connections=CONNECTIONS)  # warm up
+        through_gate = run_load(
+            server.port, lambda: gated, seconds=SECONDS, connections=CONNECTIONS
+        )
+        baseline = run_load(
+            server.port, lambda: unchecked, seconds=SECONDS, connections=CONNECTIONS
+        )
+        print("(a) " + through_gate.line("segments through the gate"))
+        print("(a) " + baseline.line("same file, unchecked"))
+        print(f"(a) ratio gate/unchecked: {through_gate.rate / baseline.rate:.2f} (target >= 0.5)")
+
+    hook = post_json_request(
+        "/api/v1/streams/mediamtx-auth/",
+        json.dumps({
+            "user": "", "password": "", "token": token, "ip": "10.0.0.1", "action": "read",
+            "path": CAMERA, "protocol": "hls", "id": "", "query": "", "userAgent": "bench",
+        }),
+    )  # fmt: skip
+    # MediaMTX calls the hook once per new session; production runs one portal process per core.
+    for processes in (1, 2):
+        servers = [Daphne(ENV) for _ in range(processes)]
+        for server in servers:
+            server.__enter__()
+        try:
+            ports = [server.port for server in servers]
+            run_load(ports, lambda: hook, seconds=2, connections=CONNECTIONS)  # warm up
+            most = run_load(ports, lambda: hook, seconds=SECONDS, connections=CONNECTIONS)
+            print(f"(b) {most.line(f'hook decisions, {processes} daphne, as fast as possible')}")
+            if processes == 2:
+                paced = run_load(
+                    ports, lambda: hook, seconds=SECONDS, connections=32, rate=HOOK_RATE
+                )
+                print(f"(b) {paced.line(f'hook decisions, 2 daphne, paced at {HOOK_RATE}/s')}")
+        finally:
+            for server in servers:
+                server.__exit__()
+    print("(b) target: >= 2,000 decisions/s, p99 <= 10 ms on 2 cores")
+
+
+if __name__ == "__main__":
+    main()

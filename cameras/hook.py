@@ -1,0 +1,104 @@
+"""MediaMTX's `authMethod: http` hook, as a small ASGI app in front of Django.
+
+MediaMTX posts {user, password, token, ip, action, path, protocol, id, query, userAgent} once
+per session and lets the request through on any 2xx. This is a server-to-server call on the
+path of every new viewer, so it skips Django's middleware (sessions, CSRF, language: none apply)
+and, while the gate remembers the viewer's right to the camera, touches no database.
+"""
+
+import hmac
+import json
+from urllib.parse import parse_qs
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cameras import gate
+from cameras.models import ViewingSession
+
+MAX_BODY = 64 * 1024
+
+
+async def mediamtx_auth(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    if scope["method"] != "POST":
+        return await _answer(send, 405, {"detail": "POST"})
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if len(body) > MAX_BODY:
+            return await _answer(send, 413, {"detail": "too large"})
+        if not message.get("more_body"):
+            break
+    with translation.override(settings.LANGUAGE_CODE):
+        status, payload = await decide(body)
+    await _answer(send, status, payload)
+
+
+async def decide(raw_body):
+    """(HTTP status, JSON answer) for one hook request."""
+    try:
+        body = json.loads(raw_body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError
+    except ValueError:
+        return 400, {"detail": _("Permintaan bukan JSON yang sah.")}
+    action = body.get("action")
+    if action in {"api", "metrics", "pprof", "publish"}:
+        if _is_portal(body):
+            return 200, {"ok": True}
+        return 401, {"detail": _("Hanya portal yang boleh.")}
+    if action not in {"read", "playback"}:
+        return 400, {"detail": _("Tindakan tidak dikenal.")}
+    raw = body.get("token") or parse_qs(str(body.get("query") or "")).get("token", [""])[0]
+    try:
+        # No browser cookie reaches this hook, so the token's session binding cannot be checked.
+        token = gate.verify(raw, camera_code=str(body.get("path", "")), check_session=False)
+        allowed = gate.remembered(token.user_id, token.camera_id)
+        if allowed is None:
+            allowed = await _db(gate.still_allowed)(token.user_id, token.camera_id)
+        if not allowed:
+            raise gate.not_allowed()
+    except gate.Refused as refused:
+        return 401, {"detail": refused.message}
+    if body.get("id"):
+        # Remembered so the session can be kicked when the viewer's access ends.
+        await _db(_remember_media_session)(token.viewing_id, str(body["id"])[:64])
+    return 200, {"ok": True}
+
+
+def _db(function):
+    """Run ORM work in a worker thread, with connections handled as Django's handler does."""
+
+    def wrapped(*args):
+        close_old_connections()
+        try:
+            return function(*args)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(wrapped, thread_sensitive=False)
+
+
+def _remember_media_session(viewing_id, media_session_id):
+    ViewingSession.objects.filter(pk=viewing_id).update(media_session_id=media_session_id)
+
+
+def _is_portal(body):
+    password = settings.MEDIAMTX_API_PASSWORD
+    return bool(password) and (
+        hmac.compare_digest(str(body.get("user", "")), settings.MEDIAMTX_API_USER)
+        and hmac.compare_digest(str(body.get("password", "")), password)
+    )
+
+
+async def _answer(send, status, payload):
+    body = json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,76 @@
+"""MediaMTX's control API, for production mode: ending the sessions of people who lost access.
+
+MediaMTX asks the auth hook once per HLS session, so a viewer whose role is revoked would keep
+watching an open session. The portal therefore kicks such sessions: at once when an assignment
+or a user changes (cameras/revocation.py), and every 30 s from `run_streams` for what changes by
+the clock alone (an assignment reaching its valid_until).
+"""
+
+import base64
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.utils import timezone
+
+from cameras import gate
+from cameras.models import ViewingSession
+
+log = logging.getLogger(__name__)
+
+
+def api_request(method, path, body=None, timeout=5):
+    """One call to MediaMTX's control API as the portal's own user; returns the HTTP status."""
+    credentials = f"{settings.MEDIAMTX_API_USER}:{settings.MEDIAMTX_API_PASSWORD}".encode()
+    request = urllib.request.Request(  # noqa: S310 (the operator-configured API URL)
+        settings.MEDIAMTX_API_URL.rstrip("/") + path,
+        data=body,
+        method=method,
+        headers={
+            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def kick(media_session_id):
+    """End one HLS session; True when MediaMTX no longer has it."""
+    try:
+        status = api_request("POST", f"/v3/hlssessions/kick/{media_session_id}")
+    except OSError as error:
+        log.warning("MediaMTX unreachable, session %s not kicked: %s", media_session_id, error)
+        return False
+    if status not in (200, 404):  # 404: the session had already ended
+        log.warning("MediaMTX refused to kick session %s: HTTP %s", media_session_id, status)
+        return False
+    return True
+
+
+def end_sessions_no_longer_allowed(user_id=None):
+    """Kick open MediaMTX sessions whose viewer may no longer watch their camera.
+
+    Limited to one user when `user_id` is given; returns how many sessions were ended.
+    """
+    sessions = ViewingSession.objects.open().exclude(media_session_id="")
+    if user_id is not None:
+        sessions = sessions.filter(user_id=user_id)
+    ended = 0
+    for viewing in sessions:
+        gate.forget_decisions(viewing.user_id)
+        if gate.still_allowed(viewing.user_id, viewing.camera_id):
+            continue
+        if kick(viewing.media_session_id):
+            ViewingSession.objects.filter(pk=viewing.pk).update(ended_at=timezone.now())
+            ended += 1
+    return ended
+
+
+def sweep_media_sessions():
+    """Run by `run_streams` every 30 s in production mode."""
+    return end_sessions_no_longer_allowed()

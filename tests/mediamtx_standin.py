@@ -1,0 +1,72 @@
+"""A stand-in for MediaMTX's control API (an external service we cannot run here: there is no
+MediaMTX binary on these machines). It records requests and answers as MediaMTX documents."""
+
+import json
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class StandIn:
+    def __init__(self):
+        self.requests = []  # (method, path, body, authorization)
+        self.sessions = set()  # HLS session ids that exist
+        self.paths = {}  # name -> item of /v3/paths/list
+
+
+def _handler(state):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _answer(self, status, body=None):
+            payload = json.dumps(body or {}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _record(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            state.requests.append(
+                (self.command, self.path, body, self.headers.get("Authorization", ""))
+            )
+            return body
+
+        def do_GET(self):  # noqa: N802
+            self._record()
+            if self.path.startswith("/v3/paths/list"):
+                items = list(state.paths.values())
+                return self._answer(200, {"pageCount": 1, "itemCount": len(items), "items": items})
+            return self._answer(404, {"error": "not found"})
+
+        def do_POST(self):  # noqa: N802
+            self._record()
+            if self.path.startswith("/v3/hlssessions/kick/"):
+                session = self.path.rsplit("/", 1)[1]
+                if session in state.sessions:
+                    state.sessions.discard(session)
+                    return self._answer(200)
+                return self._answer(404, {"error": "session not found"})
+            return self._answer(200)
+
+        do_PATCH = do_POST  # noqa: N815
+        do_DELETE = do_POST  # noqa: N815
+
+    return Handler
+
+
+@contextmanager
+def mediamtx_standin():
+    """Yields (state, base_url) with a server on a free local port; stops it on exit."""
+    state = StandIn()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
