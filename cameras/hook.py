@@ -52,7 +52,7 @@ async def decide(raw_body):
     if action in {"api", "metrics", "pprof", "publish"}:
         if _is_portal(body):
             return 200, {"ok": True}
-        return 401, {"detail": _("Hanya portal yang boleh.")}
+        return 401, {"detail": _("Hanya portal yang diizinkan.")}
     if action not in {"read", "playback"}:
         return 400, {"detail": _("Tindakan tidak dikenal.")}
     raw = body.get("token") or parse_qs(str(body.get("query") or "")).get("token", [""])[0]

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kelurahan.models import Area, in_areas, scope_codes
 from kelurahan.roles import Action
@@ -32,7 +33,7 @@ class Tag(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("label")
-        verbose_name_plural = _("label")
+        verbose_name_plural = pgettext_lazy("jamak", "label")
 
     def __str__(self):
         return self.name
@@ -72,7 +73,11 @@ class Camera(models.Model):
     )
     name = models.CharField(_("nama"), max_length=120)
     area = models.ForeignKey(
-        Area, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="cameras"
+        Area,
+        verbose_name=_("wilayah"),
+        on_delete=models.PROTECT,
+        related_name="cameras",
+        limit_choices_to={"level__in": ["kelurahan", "rw", "rt"]},
     )
     lat = models.FloatField(_("lintang"))
     lon = models.FloatField(_("bujur"))
@@ -96,14 +101,14 @@ class Camera(models.Model):
     last_seen_at = models.DateTimeField(_("terakhir terlihat"), null=True, blank=True)
     online_changed_at = models.DateTimeField(_("status daring berubah"), null=True, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
 
     objects = CameraQuerySet.as_manager()
 
     class Meta:
         ordering = ["area_id", "name"]
         verbose_name = _("kamera")
-        verbose_name_plural = _("kamera")
+        verbose_name_plural = pgettext_lazy("jamak", "kamera")
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -122,7 +127,7 @@ class Camera(models.Model):
         if self.funding == self.Funding.CSR and not self.sponsor:
             errors["sponsor"] = _("Kamera CSR harus menyebut sponsornya.")
         if self.area_id and self.area.level not in {"kelurahan", "rw", "rt"}:
-            errors["area"] = _("Kamera dipasang di kelurahan, RW atau RT.")
+            errors["area"] = _("Kamera hanya dapat dipasang di kelurahan, RW atau RT.")
         if self.source_url and not self.source_url.startswith(("rtsp://", "rtsps://")):
             errors["source_url"] = _("URL sumber harus rtsp:// atau rtsps://.")
         if errors:
@@ -138,8 +143,9 @@ class CameraStatusChange(models.Model):
 
     class Meta:
         ordering = ["camera_id", "at"]
+        indexes = [models.Index(fields=["camera", "at"])]
         verbose_name = _("perubahan status kamera")
-        verbose_name_plural = _("perubahan status kamera")
+        verbose_name_plural = pgettext_lazy("jamak", "perubahan status kamera")
 
     def __str__(self):
         return (
@@ -192,8 +198,9 @@ class ViewingSession(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["user", "-started_at"])]
         verbose_name = _("sesi menonton")
-        verbose_name_plural = _("sesi menonton")
+        verbose_name_plural = pgettext_lazy("jamak", "sesi menonton")
 
     def __str__(self):
         return f"{self.user or 'anonim'} · {self.camera.code} · {self.started_at:%Y-%m-%d %H:%M}"

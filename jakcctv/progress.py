@@ -4,7 +4,8 @@ import sys
 
 
 def progress(items, *, total, label, stream=None, width=30):
-    stream = stream or sys.stderr
+    # A management command's OutputWrapper ends every write with a newline: write to its stream.
+    stream = getattr(stream, "_out", stream) or sys.stderr
     interactive = stream.isatty()
     step = max(total // 10, 1)
     for done, item in enumerate(items, start=1):

@@ -1,6 +1,7 @@
 """JakCCTV settings: one file, every knob read from the environment (README, "Configuration")."""
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -170,6 +171,9 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # A file, not memory, for tests: browser tests send several requests at once to the
+            # live server, and only a file database gives them WAL and the busy timeout.
+            "TEST": {"NAME": BASE_DIR / ".test-db.sqlite3"},
         }
     }
 
@@ -333,11 +337,24 @@ STREAM_TOKEN_SECONDS = env_int("STREAM_TOKEN_SECONDS", 120)
 STREAM_RECHECK_SECONDS = env_int("STREAM_RECHECK_SECONDS", 10)
 # A camera whose playlist has not advanced for this long is offline.
 CAMERA_OFFLINE_AFTER = env_int("CAMERA_OFFLINE_AFTER", 15)
+# The test pattern `run_streams` encodes for demo cameras (no source URL). Small on purpose: about
+# 22 demo cameras at 320x180 and 10 fps take under a third of one core in total.
+STREAM_SIZE = env_str("STREAM_SIZE", "320x180")
+if not re.fullmatch(r"\d{2,4}[02468]x\d{1,3}[02468]", STREAM_SIZE):  # H.264 4:2:0: even sizes
+    raise ImproperlyConfigured(
+        f"STREAM_SIZE must look like 320x180 (even numbers), not {STREAM_SIZE!r}"
+    )
+STREAM_FPS = env_int("STREAM_FPS", 10)
+if not 1 <= STREAM_FPS <= 30:
+    raise ImproperlyConfigured("STREAM_FPS must be between 1 and 30")
 # Production: where browsers fetch HLS (through the proxy) and where the portal reaches MediaMTX.
 MEDIAMTX_HLS_URL = env_str("MEDIAMTX_HLS_URL", "/hls/")
 MEDIAMTX_API_URL = env_str("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env_str("MEDIAMTX_API_USER", "jakcctv")
 MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
+# Pull a camera's RTSP source only while someone watches it (`sync_mediamtx`). Saves uplink, but
+# MediaMTX then cannot tell an idle camera from a broken one, so health reports it offline.
+MEDIAMTX_ON_DEMAND = env_bool("MEDIAMTX_ON_DEMAND", False)
 # Map tiles (Leaflet). Markers still show when tiles cannot be loaded.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from cameras import api as cameras_api
 from cameras import streams
+from cameras.map_api import map_areas, map_cameras
 from kelurahan import api as kelurahan_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -16,6 +17,8 @@ router.register("cameras", cameras_api.CameraViewSet, basename="camera")
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<int:pk>/stream/", cameras_api.public_stream, name="public-stream"),
+    path("map/cameras/", map_cameras, name="map-cameras"),
+    path("map/areas/", map_areas, name="map-areas"),
     *router.urls,
 ]
 

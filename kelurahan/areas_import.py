@@ -54,7 +54,8 @@ def import_areas(path, *, stream=None):
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
             raise ImportRejected([_("Kolom wajib tidak ada: %s.") % ", ".join(missing)])
-        rows = list(enumerate(reader, start=2))  # line 1 is the header
+        # The reader's line number, right even after blank lines or multi-line cells.
+        rows = [(reader.line_num, row) for row in reader]
 
     errors, areas, lines = [], {}, {}
     for line, row in rows:

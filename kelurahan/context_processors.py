@@ -8,6 +8,9 @@ from kelurahan.roles import Action
 _NAVIGATION = [
     (_("Beranda"), "home", "home", Action.VIEW),
     (_("Wilayah"), "area-list", "map", Action.VIEW),
+    (_("Kamera"), "cameras:camera-list", "camera", Action.VIEW),
+    (_("Dinding video"), "cameras:wall", "wall", Action.VIEW_STREAMS),
+    (_("Peta"), "cameras:map", "pin", Action.VIEW),
     (_("Akun"), "account", "user", None),
 ]
 

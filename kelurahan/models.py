@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kelurahan.roles import (
     DEPTH_LEVEL,
@@ -133,7 +134,7 @@ class Area(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("wilayah")
-        verbose_name_plural = _("wilayah")
+        verbose_name_plural = pgettext_lazy("jamak", "wilayah")
 
     def __str__(self):
         return f"{self.get_level_display()} {self.name}"
@@ -171,7 +172,7 @@ class AreaBoundary(models.Model):
 
     class Meta:
         verbose_name = _("batas wilayah")
-        verbose_name_plural = _("batas wilayah")
+        verbose_name_plural = pgettext_lazy("jamak", "batas wilayah")
 
     def __str__(self):
         return str(self.area)
@@ -180,7 +181,7 @@ class AreaBoundary(models.Model):
 class User(AbstractUser):
     class Meta:
         verbose_name = _("pengguna")
-        verbose_name_plural = _("pengguna")
+        verbose_name_plural = pgettext_lazy("jamak", "pengguna")
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
@@ -240,7 +241,7 @@ class RoleAssignment(models.Model):
     class Meta:
         ordering = ["user_id", "-valid_from"]
         verbose_name = _("penugasan peran")
-        verbose_name_plural = _("penugasan peran")
+        verbose_name_plural = pgettext_lazy("jamak", "penugasan peran")
         indexes = [models.Index(fields=["user", "revoked_at"])]
 
     def __str__(self):

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from cameras import gate
-from cameras.models import Camera
+from cameras.models import Camera, ViewingSession
 from kelurahan.demo import DEMO_USERS
 from tests.asgi import post_hook
 from tests.conftest import MATRIX_CASES, enrol_totp
@@ -257,6 +257,52 @@ def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
                 assert hook == (200 if allowed else 401), (persona.name, token_camera, url)
                 cases += 2
     MATRIX_CASES["stream gate and MediaMTX hook"] = cases
+
+
+@pytest.mark.django_db
+def test_leak_matrix_lists_wall_map_and_viewing_history(personas, demo_users):
+    """Every camera × every way to list one: the camera list (whole and by area), the video wall
+    asked for every camera by id, the map data, and the viewing history and its audit pages."""
+    cameras = list(Camera.objects.all())
+    watcher = demo_users["admin.provinsi"]  # someone whose viewings are in every area
+    for camera in cameras:
+        ViewingSession.objects.create(user=watcher, camera=camera, mode="embedded", ip="10.9.9.9")
+    cases = 0
+    for persona in personas:
+        client = persona.client
+        listing = client.get("/kamera/").content.decode()
+        walls = [
+            client.get("/dinding/?n=16&k=" + ",".join(str(c.pk) for c in part)).content.decode()
+            for part in (cameras[:16], cameras[16:])
+        ]
+        points = client.get("/api/v1/map/cameras/").content.decode()
+        audit = client.get("/riwayat/menonton/wilayah/")
+        audit_csv = client.get("/riwayat/menonton/wilayah/csv/")
+        audit_csv_text = b"".join(audit_csv).decode() if audit_csv.status_code == 200 else ""
+        own = client.get("/riwayat/menonton/").content.decode()
+        audits = persona.name in {"admin.provinsi", "operator.jakbar", "operator.tebet"}
+        assert audit.status_code == (200 if audits else 403 if persona.scope else 302), persona
+        for camera in cameras:
+            visible = _visible(persona, camera.area_id)
+            on_wall = visible and camera.status == Camera.Status.ACTIVE
+            where = f"{persona.name} → {camera.code}"
+            assert (f'data-camera="{camera.code}"' in listing) is visible, where
+            assert (f'"code":"{camera.code}"' in points) is visible, where
+            assert any(f'data-tile="{camera.code}"' in wall for wall in walls) is on_wall, where
+            in_audit = f"<code>{camera.code}</code>" in audit.content.decode()
+            assert in_audit is (visible and audits), where
+            assert (f",{camera.code}," in audit_csv_text) is (visible and audits), where
+            assert (f"<code>{camera.code}</code>" in own) is (persona.name == "admin.provinsi")
+            cases += 6
+            if camera.code not in CAMERA_CODES:
+                continue
+            by_area = client.get(f"/kamera/?area={camera.area_id}")
+            assert (by_area.status_code == 200) is visible, where
+            assert (f'data-camera="{camera.code}"' in by_area.content.decode()) is visible, where
+            in_area = client.get(f"/api/v1/map/cameras/?area={camera.area_id}")
+            assert (f'"code":"{camera.code}"' in in_area.content.decode()) is visible, where
+            cases += 2
+    MATRIX_CASES["camera list, wall, map and viewing history"] = cases
 
 
 @pytest.mark.django_db

@@ -21,6 +21,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# One ffmpeg per demo camera (test pattern with its code and a WIB clock), 1 s HLS segments.
+$PY manage.py run_streams &
+children+=($!)
 .venv/bin/daphne -b 127.0.0.1 -p "$PORT" jakcctv.asgi:application &
 children+=($!)
 

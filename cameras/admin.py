@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cameras.models import Camera, CameraStatusChange, Tag, ViewingSession
+from jakcctv.admin import ModelAdmin
+
+
+@admin.register(Tag)
+class TagAdmin(ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Camera)
+class CameraAdmin(ModelAdmin):
+    """The only page that shows and edits a camera's source URL (the admin is admins-only).
+
+    The model form calls Camera.clean: coordinates in Jakarta, CSR sponsor, area level, rtsp://.
+    """
+
+    list_display = ["code", "name", "area", "status", "online", "is_public"]
+    list_filter = ["status", "online", "is_public", "kind", "funding", "tags"]
+    search_fields = ["code", "name", "area__code", "area__name"]
+    list_select_related = ["area"]
+    autocomplete_fields = ["area"]
+    filter_horizontal = ["tags"]
+    readonly_fields = ["online", "last_seen_at", "online_changed_at", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
+        (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
+        (_("Siaran"), {"fields": ["status", "is_public", "source_url"]}),
+        (_("Kesehatan"), {"fields": readonly_fields}),
+    ]
+
+
+class AuditAdmin(ModelAdmin):
+    """Audit rows are read, never added, edited or deleted by the app (not even by admins)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ViewingSession)
+class ViewingSessionAdmin(AuditAdmin):
+    list_display = ["started_at", "user", "camera", "last_seen_at", "ended_at", "ip", "mode"]
+    list_filter = ["mode"]
+    search_fields = ["user__username", "camera__code", "camera__name", "ip"]
+    list_select_related = ["user", "camera"]
+    date_hierarchy = "started_at"
+    show_full_result_count = False  # counting a large audit table on every page is slow
+
+
+@admin.register(CameraStatusChange)
+class CameraStatusChangeAdmin(AuditAdmin):
+    list_display = ["at", "camera", "online"]
+    list_filter = ["online"]
+    search_fields = ["camera__code", "camera__name"]
+    list_select_related = ["camera"]
+    date_hierarchy = "at"
+    show_full_result_count = False

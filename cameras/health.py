@@ -1,0 +1,209 @@
+"""Camera health: online while its stream keeps advancing, offline after a silence.
+
+The sign of life is, in embedded mode, the camera's playlist (ffmpeg rewrites it with every 1 s
+segment: its modification time) and, in production, MediaMTX's path list (a path that is ready
+and whose received byte count moved). A camera with no sign for CAMERA_OFFLINE_AFTER seconds is
+offline. Only changes are recorded: Camera.online / online_changed_at and one CameraStatusChange
+row, dated when they became true (online at the sign that showed it, offline at the last sign of
+life), and `cameras.signals.camera_status_changed` is sent once the change is committed.
+
+`run_streams` checks every 5 s; `manage.py check_camera_health` checks once. Uptime figures are
+computed from the CameraStatusChange rows.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from cameras.ffmpeg import PLAYLIST
+from cameras.mediamtx_paths import list_items
+from cameras.models import Camera, CameraStatusChange
+from cameras.signals import camera_status_changed
+
+log = logging.getLogger(__name__)
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def check_camera_health(*, now=None, watching_since=None, root=None):
+    """Look at every streamable (or still online) camera once; record and return the changes.
+
+    `now` is the clock (tests pass their own). `watching_since` is when the caller started the
+    streams: a camera never seen since then is not called offline before CAMERA_OFFLINE_AFTER
+    has passed, so starting `run_streams` does not flag every camera offline for a moment.
+    """
+    now = now or timezone.now()
+    cameras = list(
+        Camera.objects.filter(Q(status=Camera.Status.ACTIVE) | Q(online=True)).only(
+            "code", "status", "online", "online_changed_at", "last_seen_at"
+        )
+    )
+    if settings.STREAM_MODE == "mediamtx":
+        signs = mediamtx_signs(now)
+    else:
+        folder = Path(root or settings.STREAMS_ROOT)
+        signs = {camera.code: playlist_sign(folder / camera.code / PLAYLIST) for camera in cameras}
+
+    seen = []
+    for camera in cameras:
+        sign = signs.get(camera.code) if camera.status == Camera.Status.ACTIVE else None
+        if sign and (camera.last_seen_at is None or sign > camera.last_seen_at):
+            camera.last_seen_at = min(sign, now)
+            seen.append(camera)
+    Camera.objects.bulk_update(seen, ["last_seen_at"], batch_size=500)
+
+    changes = []
+    for camera in cameras:
+        online = _verdict(camera, now, watching_since)
+        if online is None or (online == camera.online and camera.online_changed_at):
+            continue
+        at = camera.last_seen_at if online else (camera.last_seen_at or now)
+        change = record_status(camera.pk, online=online, at=at)
+        if change:
+            changes.append(change)
+    return changes
+
+
+def _verdict(camera, now, watching_since):
+    """True (online), False (offline) or None (too early to say)."""
+    silence = timedelta(seconds=settings.CAMERA_OFFLINE_AFTER)
+    if camera.status != Camera.Status.ACTIVE:
+        return False  # stopped on purpose: no stream is expected
+    if camera.last_seen_at and now - camera.last_seen_at <= silence:
+        return True
+    if watching_since and now - watching_since <= silence:
+        return None
+    return False
+
+
+def record_status(camera_id, *, online, at):
+    """Record that a camera went online or offline at `at`, unless that is already known.
+
+    Returns the new CameraStatusChange, or None when nothing changed (so two checkers running
+    at once record a change once). `camera_status_changed` is sent after the commit.
+    """
+    with transaction.atomic():
+        camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
+        if camera is None or (camera.online == online and camera.online_changed_at):
+            return None
+        if camera.online_changed_at and at < camera.online_changed_at:
+            at = camera.online_changed_at  # keep the history in order
+        camera.online = online
+        camera.online_changed_at = at
+        if online and (camera.last_seen_at is None or camera.last_seen_at < at):
+            camera.last_seen_at = at
+        camera.save(update_fields=["online", "online_changed_at", "last_seen_at"])
+        change = CameraStatusChange.objects.create(camera=camera, online=online, at=at)
+        # robust: a failing listener (say, the alerts) is logged and does not stop the checks.
+        transaction.on_commit(
+            partial(camera_status_changed.send, Camera, camera=camera, online=online, at=at),
+            robust=True,
+        )
+    log.info("camera %s is %s since %s", camera.code, "online" if online else "offline", at)
+    return change
+
+
+# --- Signs of life --------------------------------------------------------------------------
+
+
+def playlist_sign(path):
+    """When ffmpeg last rewrote this playlist, or None (no playlist, or the stream has ended)."""
+    try:
+        modified = path.stat().st_mtime
+        if b"#EXT-X-ENDLIST" in path.read_bytes():
+            return None
+    except OSError:
+        return None
+    return datetime.fromtimestamp(modified, tz=UTC)
+
+
+# Received byte count of each MediaMTX path at the previous look, in this process.
+_inbound_bytes = {}
+
+
+def mediamtx_signs(now):
+    """{path name: now} for MediaMTX paths that are ready and still receiving data.
+
+    Raises OSError or MediaMTXError when MediaMTX cannot be asked; then nothing is judged (a
+    media server outage is not thousands of broken cameras).
+    """
+    signs = {}
+    for item in list_items("/v3/paths/list"):
+        name = item.get("name")
+        # `ready`/`bytesReceived` (MediaMTX 1.x); newer releases rename them online/inboundBytes.
+        ready = item.get("ready", item.get("online", False))
+        received = item.get("bytesReceived", item.get("inboundBytes"))
+        before = _inbound_bytes.get(name)
+        _inbound_bytes[name] = received
+        if ready and (before is None or received != before):
+            signs[name] = now
+    return signs
+
+
+# --- Uptime -----------------------------------------------------------------------------------
+
+
+def uptime(cameras_or_ids, start, end):
+    """{camera id: fraction of [start, end) it was online, 0..1}, in two queries for any number.
+
+    Time before a camera's first recorded status is not counted (a camera installed at 10:00 and
+    up since is at 100% today); a camera with no recorded status at all scores 0.
+    """
+    ids = [getattr(item, "pk", item) for item in cameras_or_ids]
+    result = dict.fromkeys(ids, 0.0)
+    if not ids or end <= start:
+        return result
+    state_at_start = dict(
+        Camera.objects.filter(pk__in=ids)
+        .annotate(
+            state=Subquery(
+                CameraStatusChange.objects.filter(camera=OuterRef("pk"), at__lte=start)
+                .order_by("-at", "-pk")
+                .values("online")[:1]
+            )
+        )
+        .values_list("pk", "state")
+    )
+    changes = {}
+    for camera_id, online, at in (
+        CameraStatusChange.objects.filter(camera_id__in=ids, at__gt=start, at__lt=end)
+        .order_by("at", "pk")
+        .values_list("camera_id", "online", "at")
+    ):
+        changes.setdefault(camera_id, []).append((at, online))
+    for camera_id in ids:
+        state, since = state_at_start.get(camera_id), start
+        up = known = timedelta(0)
+        for at, online in [*changes.get(camera_id, []), (end, None)]:
+            if state is not None:
+                known += at - since
+                up += at - since if state else timedelta(0)
+            state, since = online, at
+        result[camera_id] = up / known if known else 0.0
+    return result
+
+
+def today(now=None):
+    """(WIB midnight, now): the window of "today" for a Jakarta officer."""
+    now = now or timezone.now()
+    midnight = timezone.localtime(now, WIB).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight, now
+
+
+def last_7_days(now=None):
+    now = now or timezone.now()
+    return now - timedelta(days=7), now
+
+
+def uptime_today(cameras_or_ids, now=None):
+    return uptime(cameras_or_ids, *today(now))
+
+
+def uptime_last_7_days(cameras_or_ids, now=None):
+    return uptime(cameras_or_ids, *last_7_days(now))

@@ -1,0 +1,159 @@
+"""MediaMTX's paths, kept in step with the camera registry (production mode, STREAM_MODE=mediamtx).
+
+MediaMTX pulls every camera's RTSP source itself; the portal tells it which paths exist through
+its control API (one path per active camera, named by the camera code, which the auth hook
+expects). Paths added through the API live only in MediaMTX's memory, so `run_streams` repeats
+the sync every 30 s (after a MediaMTX restart the paths are back within that time) and
+`manage.py sync_mediamtx` does it once. Each run only writes what differs.
+"""
+
+import base64
+import json
+import re
+import shlex
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.conf import settings
+
+from cameras.ffmpeg import demo_pattern_args, hide_credentials
+from cameras.models import Camera
+
+# Paths named like a camera code are the portal's to add and delete.
+_CAMERA_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+class MediaMTXError(Exception):
+    """MediaMTX answered, but not as its API documents (or refused the request)."""
+
+
+def api(method, path, payload=None, timeout=10):
+    """One call to MediaMTX's control API as the portal's user: (HTTP status, parsed JSON or None).
+
+    Raises OSError when MediaMTX cannot be reached.
+    """
+    credentials = f"{settings.MEDIAMTX_API_USER}:{settings.MEDIAMTX_API_PASSWORD}".encode()
+    request = urllib.request.Request(  # noqa: S310 (the operator-configured API URL)
+        settings.MEDIAMTX_API_URL.rstrip("/") + path,
+        data=None if payload is None else json.dumps(payload).encode(),
+        method=method,
+        headers={
+            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+            "Content-Type": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    try:
+        return status, json.loads(body) if body else None
+    except ValueError:
+        return status, None
+
+
+def list_items(endpoint):
+    """Every item of a paginated list endpoint (`/v3/paths/list`, `/v3/config/paths/list`)."""
+    items, page = [], 0
+    while True:
+        status, body = api("GET", f"{endpoint}?itemsPerPage=1000&page={page}")
+        if status != 200 or not isinstance(body, dict):
+            raise MediaMTXError(f"GET {endpoint}: HTTP {status}")
+        items += body.get("items") or []
+        page += 1
+        if page >= (body.get("pageCount") or 1):
+            return items
+
+
+def demo_publish_command(camera):
+    """The ffmpeg MediaMTX runs for a demo camera: a test pattern published to the camera's own
+    path over RTSP, as the portal's user (the auth hook lets only the portal publish)."""
+    user = quote(settings.MEDIAMTX_API_USER, safe="")
+    password = quote(settings.MEDIAMTX_API_PASSWORD, safe="")  # also turns '$' into %24
+    # $RTSP_PORT and $MTX_PATH are filled in by MediaMTX. No burnt-in text: MediaMTX's image
+    # may carry no font (embedded mode's run_streams does burn in code and clock).
+    target = f"rtsp://{user}:{password}@localhost:$RTSP_PORT/$MTX_PATH"
+    pattern = demo_pattern_args(
+        camera.code, size=settings.STREAM_SIZE, fps=settings.STREAM_FPS, font=None
+    )
+    return shlex.join(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", *pattern]
+        + ["-f", "rtsp", "-rtsp_transport", "tcp", target]
+    )
+
+
+def path_conf(camera):
+    """The MediaMTX path configuration of one active camera (the keys the portal decides; the
+    rest comes from mediamtx.yml's pathDefaults). Both runOn* keys are always sent, so a camera
+    switched between demo and real loses the other one."""
+    if camera.source_url:
+        return {
+            "source": camera.source_url,
+            "sourceOnDemand": settings.MEDIAMTX_ON_DEMAND,
+            "rtspTransport": "tcp",
+            "runOnInit": "",
+            "runOnInitRestart": False,
+            "runOnDemand": "",
+            "runOnDemandRestart": False,
+        }
+    run, unused = (
+        ("runOnDemand", "runOnInit")
+        if settings.MEDIAMTX_ON_DEMAND
+        else ("runOnInit", "runOnDemand")
+    )
+    return {
+        "source": "publisher",
+        "sourceOnDemand": False,  # MediaMTX refuses it on a publisher path
+        run: demo_publish_command(camera),
+        f"{run}Restart": True,
+        unused: "",
+        f"{unused}Restart": False,
+    }
+
+
+@dataclass
+class SyncResult:
+    added: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+
+
+def sync_paths():
+    """Make MediaMTX's paths match the active cameras: add, patch or delete what differs.
+
+    Configured paths whose name could not be a camera code (`all_others`, regular expressions)
+    are left alone. Raises OSError or MediaMTXError when MediaMTX is unreachable or refuses.
+    """
+    if not settings.MEDIAMTX_API_PASSWORD:
+        raise MediaMTXError(
+            "MEDIAMTX_API_PASSWORD is not set: the portal cannot use MediaMTX's API"
+        )
+    wanted = {camera.code: path_conf(camera) for camera in Camera.objects.streamable()}
+    existing = {item.get("name"): item for item in list_items("/v3/config/paths/list")}
+    result = SyncResult()
+    for name, conf in sorted(wanted.items()):
+        current = existing.get(name)
+        if current is None:
+            _write("POST", f"/v3/config/paths/add/{name}", conf)
+            result.added.append(name)
+        elif any(current.get(key) != value for key, value in conf.items()):
+            _write("PATCH", f"/v3/config/paths/patch/{name}", conf)
+            result.changed.append(name)
+        else:
+            result.unchanged.append(name)
+    for name in sorted(n for n in existing if n not in wanted and _CAMERA_CODE.match(n or "")):
+        _write("DELETE", f"/v3/config/paths/delete/{name}")
+        result.removed.append(name)
+    return result
+
+
+def _write(method, path, payload=None):
+    status, body = api(method, path, payload)
+    if not 200 <= status < 300:
+        detail = body.get("error") if isinstance(body, dict) else ""
+        # The payload (an RTSP URL with its password) is never put in the message.
+        raise MediaMTXError(hide_credentials(f"{method} {path}: HTTP {status} {detail}".strip()))
