@@ -6,43 +6,21 @@ or a user changes (cameras/revocation.py), and every 30 s from `run_streams` for
 the clock alone (an assignment reaching its valid_until).
 """
 
-import base64
 import logging
-import urllib.error
-import urllib.request
 
-from django.conf import settings
 from django.utils import timezone
 
 from cameras import gate
+from cameras.mediamtx_paths import api
 from cameras.models import ViewingSession
 
 log = logging.getLogger(__name__)
 
 
-def api_request(method, path, body=None, timeout=5):
-    """One call to MediaMTX's control API as the portal's own user; returns the HTTP status."""
-    credentials = f"{settings.MEDIAMTX_API_USER}:{settings.MEDIAMTX_API_PASSWORD}".encode()
-    request = urllib.request.Request(  # noqa: S310 (the operator-configured API URL)
-        settings.MEDIAMTX_API_URL.rstrip("/") + path,
-        data=body,
-        method=method,
-        headers={
-            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
-            "Content-Type": "application/json",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
 def kick(media_session_id):
     """End one HLS session; True when MediaMTX no longer has it."""
     try:
-        status = api_request("POST", f"/v3/hlssessions/kick/{media_session_id}")
+        status, _answer = api("POST", f"/v3/hlssessions/kick/{media_session_id}")
     except OSError as error:
         log.warning("MediaMTX unreachable, session %s not kicked: %s", media_session_id, error)
         return False

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
@@ -76,6 +77,21 @@ def demo_cameras(demo_areas):
     from cameras.demo import create_cameras
 
     return {camera.code: camera for camera in create_cameras()}
+
+
+@pytest.fixture
+def signed_in(demo_users):
+    """A test client signed in as one of the demo users (provincial admins enrol TOTP first)."""
+
+    def client_for(username):
+        user = demo_users[username]
+        if username == "admin.provinsi":
+            enrol_totp(user)
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return client_for
 
 
 @pytest.fixture

@@ -3,21 +3,12 @@
 import pytest
 from django.test import Client
 
-from tests.conftest import enrol_totp
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api(demo_users):
-    def client_for(username):
-        if username == "admin.provinsi":
-            enrol_totp(demo_users[username])
-        client = Client()
-        client.force_login(demo_users[username])
-        return client
-
-    return client_for
+def api(signed_in):
+    return signed_in
 
 
 def test_areas_list_fields_and_levels(api):

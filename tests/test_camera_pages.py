@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from cameras.models import Camera, CameraStatusChange
 from kelurahan.areas_import import import_areas, import_boundaries
-from tests.conftest import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +24,9 @@ SIGNED_IN_PAGES = ["/kamera/", "/dinding/", "/peta/"]
 
 
 @pytest.fixture
-def signed_in(demo_users, demo_cameras):
-    def client_for(username):
-        user = demo_users[username]
-        if username == "admin.provinsi":
-            enrol_totp(user)
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return client_for
+def signed_in(signed_in, demo_cameras):
+    """The shared fixture, with the demo cameras loaded."""
+    return signed_in
 
 
 def _camera(code):

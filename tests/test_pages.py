@@ -5,22 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.conftest import enrol_totp
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signed_in(demo_users):
-    def client_for(username):
-        user = demo_users[username]
-        if username == "admin.provinsi":
-            enrol_totp(user)
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return client_for
 
 
 @pytest.mark.parametrize(

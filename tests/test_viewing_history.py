@@ -6,11 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
 
 from cameras.models import ViewingSession
 from kelurahan.demo import DEMO_USERS
-from tests.conftest import enrol_totp
 
 pytestmark = [
     pytest.mark.django_db,
@@ -67,18 +65,6 @@ def viewings(demo_users, demo_cameras):
             )
         )
     return rows
-
-
-@pytest.fixture
-def signed_in(demo_users):
-    def client_for(username):
-        if username == "admin.provinsi":
-            enrol_totp(demo_users[username])
-        client = Client()
-        client.force_login(demo_users[username])
-        return client
-
-    return client_for
 
 
 def _expected(username, viewings):
