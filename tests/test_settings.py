@@ -1,5 +1,6 @@
 """Settings come from the environment; a production configuration passes `check --deploy`."""
 
+import json
 import os
 import subprocess
 import sys
@@ -101,3 +102,15 @@ def test_postgres_connections_come_from_the_pool():
         pytest.skip("the pool is PostgreSQL's (this run is on SQLite)")
     connection.ensure_connection()
     assert connection.pool is not None
+
+
+def test_production_static_files_get_hashed_compressed_names(tmp_path):
+    """whitenoise serves hls.js, Leaflet and our own files under content-hashed names."""
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)}
+    result = _manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    for name in ["vendor/hls.js/hls.min.js", "vendor/leaflet/leaflet.js", "js/player.js"]:
+        hashed = manifest[name]
+        assert hashed != name and (tmp_path / hashed).exists()
+        assert (tmp_path / f"{hashed}.gz").exists()
