@@ -4,12 +4,16 @@ Used by the benchmarks only: it needs no tool beyond Python, so `make bench` run
 """
 
 import asyncio
+import json
 import os
+import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,3 +167,45 @@ class Daphne:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+def run_wrk(ports, path, body, *, seconds=10, connections=8):
+    """The same POST load from wrk (a C load generator, much lighter than this Python client),
+    one wrk per port, run together. Returns (requests/s summed, worst p50 ms, worst p99 ms), or
+    None when wrk is not installed (Debian: `apt-get install wrk`)."""
+    if not shutil.which("wrk"):
+        return None
+    script = Path(tempfile.mkdtemp()) / "post.lua"
+    script.write_text(
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+    )
+    runs = [
+        subprocess.Popen(
+            [
+                "wrk",
+                "-t1",
+                f"-c{max(connections // len(ports), 1)}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for port in ports
+    ]
+    rate, p50, p99 = 0.0, 0.0, 0.0
+    for run in runs:
+        out = run.communicate()[0]
+        rate += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        p50 = max(p50, _wrk_ms(re.search(r"50%\s+([\d.]+)(\w+)", out)))
+        p99 = max(p99, _wrk_ms(re.search(r"99%\s+([\d.]+)(\w+)", out)))
+    return rate, p50, p99
+
+
+def _wrk_ms(match):
+    value, unit = float(match.group(1)), match.group(2)
+    return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]

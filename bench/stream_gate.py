@@ -41,7 +41,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from bench.load import Daphne, get_request, post_json_request, run_load  # noqa: E402
+from bench.load import Daphne, get_request, post_json_request, run_load, run_wrk  # noqa: E402
 from cameras import gate  # noqa: E402
 from cameras.models import Camera, ViewingSession  # noqa: E402
 from kelurahan.areas_import import import_areas  # noqa: E402
@@ -51,7 +51,7 @@ from kelurahan.models import RoleAssignment, User  # noqa: E402
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 CAMERA = "bench-kebonjeruk"
-HOOK_RATE = int(os.environ.get("BENCH_HOOK_RATE", "1500"))
+HOOK_PATH = "/api/v1/streams/mediamtx-auth/"
 
 
 def prepare():
@@ -106,13 +106,11 @@ def main():
         print("(a) " + baseline.line("same file, unchecked"))
         print(f"(a) ratio gate/unchecked: {through_gate.rate / baseline.rate:.2f} (target >= 0.5)")
 
-    hook = post_json_request(
-        "/api/v1/streams/mediamtx-auth/",
-        json.dumps({
-            "user": "", "password": "", "token": token, "ip": "10.0.0.1", "action": "read",
-            "path": CAMERA, "protocol": "hls", "id": "", "query": "", "userAgent": "bench",
-        }),
-    )  # fmt: skip
+    hook_body = json.dumps({
+        "user": "", "password": "", "token": token, "ip": "10.0.0.1", "action": "read",
+        "path": CAMERA, "protocol": "hls", "id": "", "query": "", "userAgent": "bench",
+    })  # fmt: skip
+    hook = post_json_request(HOOK_PATH, hook_body)
     # MediaMTX calls the hook once per new session; production runs one portal process per core.
     for processes in (1, 2):
         servers = [Daphne(ENV) for _ in range(processes)]
@@ -123,11 +121,12 @@ def main():
             run_load(ports, lambda: hook, seconds=2, connections=CONNECTIONS)  # warm up
             most = run_load(ports, lambda: hook, seconds=SECONDS, connections=CONNECTIONS)
             print(f"(b) {most.line(f'hook decisions, {processes} daphne, as fast as possible')}")
-            if processes == 2:
-                paced = run_load(
-                    ports, lambda: hook, seconds=SECONDS, connections=32, rate=HOOK_RATE
+            by_wrk = run_wrk(ports, HOOK_PATH, hook_body, seconds=SECONDS, connections=CONNECTIONS)
+            if by_wrk:
+                print(
+                    f"(b) same with wrk as the load generator: {by_wrk[0]:,.0f} req/s, "
+                    f"p50 {by_wrk[1]:.1f} ms, p99 {by_wrk[2]:.1f} ms"
                 )
-                print(f"(b) {paced.line(f'hook decisions, 2 daphne, paced at {HOOK_RATE}/s')}")
         finally:
             for server in servers:
                 server.__exit__()

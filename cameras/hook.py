@@ -13,7 +13,6 @@ from urllib.parse import parse_qs
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cameras import gate
@@ -35,8 +34,8 @@ async def mediamtx_auth(scope, receive, send):
             return await _answer(send, 413, {"detail": "too large"})
         if not message.get("more_body"):
             break
-    with translation.override(settings.LANGUAGE_CODE):
-        status, payload = await decide(body)
+    # No language is activated here, so messages come out in LANGUAGE_CODE (Indonesian).
+    status, payload = await decide(body)
     await _answer(send, status, payload)
 
 
