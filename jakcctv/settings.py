@@ -364,3 +364,18 @@ if MAP_TILE_URL:
     SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 # Trusted reverse proxies in front of daphne: the viewer's IP is read from X-Forwarded-For.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
+# --- Incidents --------------------------------------------------------------------------------
+
+# Seconds to acknowledge an incident, per severity (restarted at each escalation level); past it,
+# `sla_sweep` escalates the incident one level up. INCIDENT_ACK_SECONDS="darurat=300,tinggi=900".
+INCIDENT_ACK_SECONDS = {"darurat": 5 * 60, "tinggi": 15 * 60, "sedang": 60 * 60, "rendah": 4 * 3600}
+for _pair in env_list("INCIDENT_ACK_SECONDS", []):
+    _severity, _, _seconds = _pair.partition("=")
+    if _severity not in INCIDENT_ACK_SECONDS or not _seconds.isdigit():
+        raise ImproperlyConfigured(f"INCIDENT_ACK_SECONDS: bad entry {_pair!r}")
+    INCIDENT_ACK_SECONDS[_severity] = int(_seconds)
+# Every incident (and citizen report) is followed up within this many days, or counts as overdue.
+INCIDENT_FOLLOW_UP_DAYS = env_int("INCIDENT_FOLLOW_UP_DAYS", 6)
+# Attachments: images only, at most this many bytes each.
+INCIDENT_ATTACHMENT_MAX_BYTES = env_int("INCIDENT_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
