@@ -5,7 +5,7 @@ segment: its modification time) and, in production, MediaMTX's path list (a path
 and whose received byte count moved). A camera with no sign for CAMERA_OFFLINE_AFTER seconds is
 offline. Only changes are recorded: Camera.online / online_changed_at and one CameraStatusChange
 row, dated when they became true (online at the sign that showed it, offline at the last sign of
-life), and `cameras.signals.camera_status_changed` is sent once the change is committed.
+life), and `cameras.signals.camera_status_changed` is sent inside the transaction that records it.
 
 `run_streams` checks every 5 s; `manage.py check_camera_health` checks once. Uptime figures are
 computed from the CameraStatusChange rows.
@@ -13,7 +13,6 @@ computed from the CameraStatusChange rows.
 
 import logging
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -86,7 +85,7 @@ def record_status(camera_id, *, online, at):
     """Record that a camera went online or offline at `at`, unless that is already known.
 
     Returns the new CameraStatusChange, or None when nothing changed (so two checkers running
-    at once record a change once). `camera_status_changed` is sent after the commit.
+    at once record a change once). `camera_status_changed` is sent inside its transaction.
     """
     with transaction.atomic():
         camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
@@ -100,11 +99,8 @@ def record_status(camera_id, *, online, at):
             camera.last_seen_at = at
         camera.save(update_fields=["online", "online_changed_at", "last_seen_at"])
         change = CameraStatusChange.objects.create(camera=camera, online=online, at=at)
-        # robust: a failing listener (say, the alerts) is logged and does not stop the checks.
-        transaction.on_commit(
-            partial(camera_status_changed.send, Camera, camera=camera, online=online, at=at),
-            robust=True,
-        )
+        # Inside the transaction: the alerts store their event with the change it reports.
+        camera_status_changed.send(Camera, camera=camera, online=online, at=at)
     log.info("camera %s is %s since %s", camera.code, "online" if online else "offline", at)
     return change
 

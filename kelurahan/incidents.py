@@ -2,8 +2,8 @@
 
 Each service runs in one transaction, takes the incident with a row lock (two people acting at
 once cannot lose each other's update), checks the actor's right through the scoping door,
-appends to the timeline (never rewritten) and, once committed, announces the event with the
-`incident_event` signal (the live alerts listen to it).
+appends to the timeline (never rewritten) and announces the event with the `incident_event`
+signal, inside the same transaction (the live alerts store their event with it).
 """
 
 from datetime import timedelta
@@ -49,9 +49,9 @@ def ack_deadline(severity, now):
 
 
 def _announce(incident, event):
-    transaction.on_commit(
-        lambda: incident_event.send(sender=Incident, incident=incident, event=event), robust=True
-    )
+    # Inside the transaction: listeners (the alerts) store their rows with this change and push
+    # to the outside world only on commit.
+    incident_event.send(sender=Incident, incident=incident, event=event)
 
 
 def _record(incident, kind, by, now, note="", **extra):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from cameras import health
 from cameras.ffmpeg import PLAYLIST
@@ -105,21 +106,17 @@ def test_camera_taken_out_of_service_goes_offline_at_once(embedded):
     assert check_camera_health(now=T0 + timedelta(seconds=3)) == []
 
 
-def test_signal_is_sent_after_commit(embedded, django_capture_on_commit_callbacks):
+def test_signal_is_sent_with_the_change_in_its_transaction(embedded):
     heard = []
 
     def listener(sender, camera, online, at, **kwargs):
-        heard.append((camera.code, online, at))
+        heard.append((camera.code, online, at, connection.in_atomic_block))
 
     camera_status_changed.connect(listener)
     try:
         write_playlist(embedded, KJ, T0)
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            check_camera_health(now=T0)
-        assert heard == []  # nothing is announced before the change is committed
-        for callback in callbacks:
-            callback()
-        assert sorted(heard) == [(KJ, True, T0), (TB, False, T0)]
+        check_camera_health(now=T0)
+        assert sorted(heard) == [(KJ, True, T0, True), (TB, False, T0, True)]
     finally:
         camera_status_changed.disconnect(listener)
 
