@@ -1,6 +1,18 @@
-from django.db.models import Q
+from django.db import connection
+from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import ValidationError
@@ -10,9 +22,29 @@ from rest_framework.throttling import AnonRateThrottle
 
 from cameras.models import Camera
 from cameras.services import stream_open
+from jakcctv.api import absolute_urls, date_text, datetime_text
 from kelurahan.access import can
 from kelurahan.models import in_areas, level_of_code
 from kelurahan.roles import Action
+
+# What the player gets from the stream endpoints (described for the OpenAPI schema).
+_STREAM_SCHEMA = extend_schema(
+    request=inline_serializer(
+        "StreamResume", {"viewing": serializers.IntegerField(required=False)}
+    ),
+    responses={
+        200: inline_serializer(
+            "StreamToken",
+            {
+                "url": serializers.CharField(),
+                "token": serializers.CharField(),
+                "expires_at": serializers.DateTimeField(),
+                "viewing": serializers.IntegerField(),
+            },
+        ),
+        409: OpenApiResponse(description="Kamera sedang tidak beroperasi"),
+    },
+)
 
 
 class CameraSerializer(serializers.ModelSerializer):
@@ -43,15 +75,65 @@ class CameraSerializer(serializers.ModelSerializer):
             "page_url",
         ]
 
+    @extend_schema_field(OpenApiTypes.URI)
     def get_page_url(self, camera):
-        return self.context["request"].build_absolute_uri(camera.get_absolute_url())
+        return self._page_urls(camera.pk)
+
+    @cached_property
+    def _page_urls(self):
+        return absolute_urls(self.context["request"], "cameras:camera-detail")
+
+    @cached_property
+    def _zone(self):
+        return timezone.get_current_timezone()
 
     def to_representation(self, camera):
-        data = super().to_representation(camera)
+        # A list page holds up to 1,000 cameras: the declared fields are written out here
+        # (jakcctv/api.py says why); tests/test_camera_pages.py holds this to DRF's own output.
+        data = {
+            "id": camera.pk,
+            "code": camera.code,
+            "name": camera.name,
+            "area": camera.area_id,
+            "area_name": camera.area.name,
+            "lat": camera.lat,
+            "lon": camera.lon,
+            "kind": camera.kind,
+            "tags": tag_slugs_of(camera),
+            "funding": camera.funding,
+            "sponsor": camera.sponsor,
+            "installed_on": date_text(camera.installed_on),
+            "is_public": camera.is_public,
+            "status": camera.status,
+            "online": camera.online,
+            "last_seen_at": datetime_text(camera.last_seen_at, self._zone),
+            "page_url": self.get_page_url(camera),
+        }
         # The source URL may carry the camera's password: only for those allowed to see it.
         if can(self.context["request"].user, Action.SEE_CAMERA_SOURCE, camera.area_id):
             data["source_url"] = camera.source_url
         return data
+
+
+def with_tag_slugs(cameras):
+    """Annotate `tag_slugs` ("keramaian,rawan-banjir", in the tags' own order, by name): the
+    tags come with the cameras' own query instead of a second one. SQLite before 3.44 cannot
+    order an aggregate: there the tags are prefetched."""
+    if not connection.features.supports_aggregate_order_by_clause:
+        return cameras.prefetch_related("tags")
+    links = Camera.tags.through.objects.filter(camera_id=OuterRef("pk")).order_by()
+    slugs = links.values("camera_id").annotate(
+        slugs=StringAgg("tag__slug", delimiter=Value(","), order_by="tag__name")
+    )
+    return cameras.annotate(tag_slugs=Subquery(slugs.values("slugs")))
+
+
+def tag_slugs_of(camera):
+    """A camera's tag slugs, from `with_tag_slugs` when the queryset had it (slugs hold no
+    commas), else from its (prefetched) tags."""
+    if hasattr(camera, "tag_slugs"):
+        return camera.tag_slugs.split(",") if camera.tag_slugs else []
+    return [tag.slug for tag in camera.tags.all()]
 
 
 def filter_cameras(cameras, params):
@@ -74,19 +156,32 @@ def filter_cameras(cameras, params):
     if params.get("q"):
         query = params["q"].strip()
         cameras = cameras.filter(Q(name__icontains=query) | Q(code__icontains=query))
-    return cameras.distinct()
+    # No DISTINCT: the one join (a tag, by its unique slug) matches each camera at most once.
+    return cameras
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("area", str, description="Kode wilayah: kamera di bawahnya"),
+            OpenApiParameter("tag", str, description="Kode label (taman-24-jam)"),
+            OpenApiParameter("status", str, enum=["online", "offline", *Camera.Status.values]),
+            OpenApiParameter("public", bool, description="Hanya kamera publik"),
+            OpenApiParameter("q", str, description="Cari nama atau kode"),
+        ]
+    )
+)
 class CameraViewSet(viewsets.ReadOnlyModelViewSet):
     """Cameras the user may see; filters: area, tag, status, public, q (see filter_cameras)."""
 
     serializer_class = CameraSerializer
 
     def get_queryset(self):
-        cameras = Camera.objects.visible_to(self.request.user)
-        cameras = cameras.select_related("area").prefetch_related("tags")
+        cameras = with_tag_slugs(Camera.objects.visible_to(self.request.user))
+        cameras = cameras.select_related("area")
         return filter_cameras(cameras, self.request.query_params).order_by("area_id", "name")
 
+    @_STREAM_SCHEMA
     @action(detail=True, methods=["post"])
     def stream(self, request, pk=None):
         """A short-lived token to play this camera (send `viewing` to continue a session)."""
@@ -100,6 +195,7 @@ class PublicStreamThrottle(AnonRateThrottle):
     rate = "60/min"
 
 
+@_STREAM_SCHEMA
 @api_view(["POST"])
 @permission_classes([AllowAny])
 @throttle_classes([PublicStreamThrottle])

@@ -4,6 +4,8 @@ Both start from the scoping door (`visible_to`), like every other way into camer
 """
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -19,6 +21,7 @@ def camera_state(status, online):
     return "online" if online else "offline"
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Kamera sebagai titik peta")
 @api_view(["GET"])
 def map_cameras(request):
     """The cameras the user may see as map points (same filters as the camera list)."""
@@ -41,6 +44,7 @@ def map_cameras(request):
     return Response({"cameras": points})
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Batas kelurahan (GeoJSON)")
 @api_view(["GET"])
 def map_areas(request):
     """The outlines of the kelurahan the user may see, as a GeoJSON FeatureCollection."""

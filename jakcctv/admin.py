@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.views import redirect_to_login
+from django.db.models.signals import post_save
 
 from kelurahan.access import can
 from kelurahan.roles import Action
@@ -36,3 +38,19 @@ class ModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return can(request.user, Action.ADMINISTER)
+
+    def log_deletions(self, request, queryset):
+        entries = super().log_deletions(request, queryset)
+        if len(entries) > 1:
+            # Several at once are bulk-created, which sends no post_save: send it here, so the
+            # accountability trail hears of every deletion as it does of single changes.
+            for entry in entries:
+                post_save.send(
+                    LogEntry,
+                    instance=entry,
+                    created=True,
+                    update_fields=None,
+                    raw=False,
+                    using=entry._state.db,
+                )
+        return entries

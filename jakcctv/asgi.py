@@ -12,6 +12,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path, re_path  # noqa: E402
 
 from cameras.hook import mediamtx_auth  # noqa: E402
+from jakcctv.healthz import healthz  # noqa: E402
 from jakcctv.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -20,6 +21,8 @@ application = ProtocolTypeRouter(
             [
                 # MediaMTX's auth hook answers before Django's middleware (see cameras/hook.py).
                 path("api/v1/streams/mediamtx-auth/", mediamtx_auth),
+                # Liveness for the container and the proxy, also before Django (jakcctv/healthz.py).
+                path("healthz", healthz),
                 re_path(r"", django_asgi_app),
             ]
         ),

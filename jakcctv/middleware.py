@@ -1,5 +1,9 @@
+import hashlib
+
+from allauth.account.adapter import get_adapter
 from allauth.usersessions import middleware as allauth_usersessions
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -29,11 +33,27 @@ class LanguageMiddleware:
         return response
 
 
+# A signed-in browser's activity (last seen, IP, browser) is written at most this often.
+TRACK_EVERY_SECONDS = 60
+
+
 class UserSessionsMiddleware(allauth_usersessions.UserSessionsMiddleware):
     """allauth's session-activity tracking, except for video files (several requests a second
-    per viewer, each checked by the stream gate without touching the session)."""
+    per viewer, each checked by the stream gate without touching the session), and at most once
+    a minute per session and client: tracking is a write transaction, which every request paid
+    for (bench/api.py). A new IP or browser on the session is still recorded at once."""
 
     def __call__(self, request):
-        if request.path.startswith(STREAM_PATHS):
+        if request.path.startswith(STREAM_PATHS) or not _tracking_due(request):
             return self.get_response(request)
         return super().__call__(request)
+
+
+def _tracking_due(request):
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if not session_key or not request.user.is_authenticated:
+        return True  # allauth decides (and skips) as before
+    ip = get_adapter().get_client_ip(request)
+    client = f"{session_key} {ip} {request.META.get('HTTP_USER_AGENT', '')}"
+    key = "usersessions:seen:" + hashlib.sha256(client.encode()).hexdigest()
+    return cache.add(key, True, TRACK_EVERY_SECONDS)  # True: not tracked this minute

@@ -31,14 +31,17 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name} must be one of 1/0/true/false/yes/no, not {raw!r}")
 
 
-def env_int(name, default):
+def env_int(name, default, *, minimum=None):
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
 
 
 def env_list(name, default):
@@ -97,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
     "channels",
     "allauth",
     "allauth.account",
@@ -104,6 +108,9 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "kelurahan",
     "cameras",
+    "alerts",
+    "audit",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.TrailMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -140,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kelurahan.context_processors.navigation",
+                "alerts.context_processors.alerts",
             ],
         },
     },
@@ -181,13 +190,25 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Redis pub/sub: a group message reaches each daphne process once and is handed to
+            # its sockets there. The list-based RedisChannelLayer stores one copy per socket and
+            # each process reads them back one at a time, too slow for a province-wide alert to
+            # 2,000 sockets (bench/alerts.py). Pub/sub keeps nothing: what a process misses while
+            # Redis is unreachable reaches its browsers when they resume (the database replays).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                # Above redis-py 8's default 5 s read timeout (django/channels_redis#422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # Pub/sub channels ignore Redis's database number: two portals sharing a Redis
+                # server on different databases (staging, CI runs) would hear each other.
+                "prefix": "jakcctv.db" + (urlsplit(REDIS_URL).path.strip("/") or "0"),
+            },
         }
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one Redis client per process (jakcctv/cache.py).
+            "BACKEND": "jakcctv.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "jakcctv",
         }
@@ -231,6 +252,10 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # Provincial admins must enrol TOTP before they reach any page (off only for `make demo`).
 REQUIRE_ADMIN_MFA = env_bool("REQUIRE_ADMIN_MFA", True)
 
+# With Redis, sessions are read from the cache (and written through to the database): a query
+# less on every request. Without it each process would cache its own copy and miss a sign-out
+# made through another, so sessions stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 SESSION_COOKIE_AGE = 12 * 60 * 60  # one long shift
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -281,12 +306,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Browser libraries come from npm (package.json); only their dist folders are served.
-for _package in ("hls.js", "leaflet"):
-    if (BASE_DIR / "node_modules" / _package / "dist").is_dir():
-        STATICFILES_DIRS.append(
-            (f"vendor/{_package}", BASE_DIR / "node_modules" / _package / "dist")
-        )
+# Browser libraries come from npm (package.json): jakcctv/finders.py serves the files we load.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "jakcctv.finders.VendorFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -301,12 +326,51 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # --- API --------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        # Integrations (JAKI, detectors): `Authorization: Token <key>` (or Bearer), see api_auth.
+        "kelurahan.api_auth.ApiTokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "jakcctv.api.Pagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+
+# The OpenAPI schema (/api/v1/schema/) and its docs page (/api/v1/docs/), for signed-in users
+# and API tokens only.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "JakCCTV API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "Area-scoped CCTV monitoring for DKI Jakarta. Every answer is limited to the areas of the "
+        "caller's live role assignments. Authentication: the browser session, or an API token "
+        "(`Authorization: Token <key>`) issued with `python manage.py create_api_token`. Areas "
+        "are named by their Kemendagri code (`31.73.05.1001`); errors come as "
+        '`{"field": ["message"]}` or `{"detail": "message"}` in the user\'s language.'
+    ),
+    "SERVERS": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names collide across models ("status", "level", "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "kelurahan.models.incidents.Status",
+        "IncidentLevelEnum": "kelurahan.models.incidents.IncidentLevel",
+        "AgencyKindEnum": "kelurahan.models.incidents.Agency.Kind",
+        "CameraStatusEnum": "cameras.models.Camera.Status",
+        "CameraKindEnum": "cameras.models.Camera.Kind",
+        "AreaLevelEnum": "kelurahan.roles.Level",
+    },
+}
+
+# How long a user's role assignments stay in the cache (kelurahan.models.areas.live_grants).
+# Saving an assignment or the user drops the entry at once; expiry by the clock is checked at
+# every read. Shared through Redis when REDIS_URL is set; without it each process keeps its own,
+# so changes made by another process (a management command) show within this many seconds.
+GRANTS_CACHE_SECONDS = env_int("GRANTS_CACHE_SECONDS", 300 if REDIS_URL else 10)
 
 # --- Logging ----------------------------------------------------------------------------------
 
@@ -379,3 +443,34 @@ for _pair in env_list("INCIDENT_ACK_SECONDS", []):
 INCIDENT_FOLLOW_UP_DAYS = env_int("INCIDENT_FOLLOW_UP_DAYS", 6)
 # Attachments: images only, at most this many bytes each.
 INCIDENT_ATTACHMENT_MAX_BYTES = env_int("INCIDENT_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
+
+# --- Live alerts ------------------------------------------------------------------------------
+
+# Alerts page: how many days back it lists (and the unread badge counts).
+ALERTS_PAGE_DAYS = env_int("ALERTS_PAGE_DAYS", 7)
+# Open sockets re-read their user's assignments this often (what ends by the clock, or by a bulk
+# update that sends no signal); saved assignments and deactivations re-scope them at once.
+ALERTS_RECHECK_SECONDS = env_int("ALERTS_RECHECK_SECONDS", 60)
+# Without Redis each process has its own in-memory channel layer, so alerts raised by another
+# process (run_streams, sla_sweep) reach open sockets by polling the database this often.
+ALERTS_POLL_SECONDS = env_int("ALERTS_POLL_SECONDS", 0 if REDIS_URL else 5)
+# "Piket belum masuk": a running shift nobody has checked in to this long after its start.
+SHIFT_CHECKIN_GRACE_MINUTES = env_int("SHIFT_CHECKIN_GRACE_MINUTES", 15)
+
+# --- Accountability trail and retention -------------------------------------------------------
+
+# `python manage.py apply_retention` deletes what is older than this many days (0: keep for ever).
+# Viewing sessions, and the "menonton" rows of the trail, by their last moment of watching.
+RETENTION_VIEWING_DAYS = env_int("RETENTION_VIEWING_DAYS", 90, minimum=0)
+# Every other trail row (logins, roles, incidents, exports, admin actions, retention runs).
+RETENTION_TRAIL_DAYS = env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
+# Incident attachment files, counted from the day the incident was finished or closed (the
+# attachment row and the incident's timeline stay; open incidents keep their files).
+RETENTION_ATTACHMENT_DAYS = env_int("RETENTION_ATTACHMENT_DAYS", 365, minimum=0)
+# Alert events (and who read them).
+RETENTION_ALERT_DAYS = env_int("RETENTION_ALERT_DAYS", 90, minimum=0)
+# --- Reports and public statistics ------------------------------------------------------------
+
+# The public statistics page and its JSON (/statistik/, /api/v1/public/stats/) are computed at
+# most this often (seconds) and served from the cache in between.
+PUBLIC_STATS_CACHE_SECONDS = env_int("PUBLIC_STATS_CACHE_SECONDS", 300)

@@ -2,23 +2,38 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
+from jakcctv.api import api_docs
 from kelurahan import api as kelurahan_api
+from kelurahan import incident_api, ingest, people_api, shift_api
+from reports.api import public_stats
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("areas", kelurahan_api.AreaViewSet, basename="area")
 router.register("cameras", cameras_api.CameraViewSet, basename="camera")
+router.register("incidents", incident_api.IncidentViewSet, basename="incident")
+router.register("agencies", incident_api.AgencyViewSet, basename="agency")
+router.register("shifts", shift_api.ShiftViewSet, basename="shift")
+router.register("notes", shift_api.ShiftNoteViewSet, basename="note")
+router.register("people", people_api.PersonViewSet, basename="person")
+router.register("assignments", people_api.AssignmentViewSet, basename="assignment")
 
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<int:pk>/stream/", cameras_api.public_stream, name="public-stream"),
+    path("public/stats/", public_stats, name="public-stats"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),
+    path("ingest/reports/", ingest.ingest_report, name="ingest-report"),
+    path("ingest/detections/", ingest.ingest_detection, name="ingest-detection"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", api_docs, name="docs"),
     *router.urls,
 ]
 
@@ -26,6 +41,9 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg")),
     path("", include("kelurahan.urls")),
     path("", include("cameras.urls")),
+    path("", include("alerts.urls")),
+    path("", include("audit.urls")),
+    path("", include("reports.urls")),
     path("streams/<slug:code>/<str:filename>", streams.stream_file, name="stream-file"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,8 +1,21 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jakcctv.admin import ModelAdmin
-from kelurahan.models import Area, RoleAssignment, User
+from kelurahan.access import can
+from kelurahan.models import (
+    Agency,
+    ApiToken,
+    Area,
+    Incident,
+    IncidentAttachment,
+    IncidentEvent,
+    RoleAssignment,
+    User,
+)
+from kelurahan.roles import Action
 
 
 @admin.register(Area)
@@ -30,3 +43,102 @@ class RoleAssignmentAdmin(ModelAdmin):
 @admin.register(User)
 class UserAdmin(ModelAdmin, DjangoUserAdmin):
     pass
+
+
+# --- API tokens: listed and revoked here, issued with `manage.py create_api_token` -------------
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ModelAdmin):
+    """Tokens are read-only here (the digest is never shown); the one change is revoking."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    fields = ["name", "user", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # a key is shown once, by the command that makes it
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked tokens stay listed: who could call the API, and until when
+
+    @admin.action(description=_("Cabut token terpilih"))
+    def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        count = queryset.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+        for token in tokens:  # the admin's history, and so the accountability trail
+            self.log_change(request, token, _("Token dicabut."))
+        self.message_user(request, _("%d token dicabut.") % count)
+
+
+# --- Incidents and agencies --------------------------------------------------------------------
+
+
+@admin.register(Agency)
+class AgencyAdmin(ModelAdmin):
+    list_display = ["name", "kind", "phone", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "areas__code", "areas__name"]
+    autocomplete_fields = ["areas"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Timeline rows and attachments are written by the incident services only."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, Action.ADMINISTER)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IncidentEventInline(ReadOnlyInline):
+    model = IncidentEvent
+    fields = ["at", "kind", "actor", "agency", "note", "data"]
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+
+
+class IncidentAttachmentInline(ReadOnlyInline):
+    model = IncidentAttachment
+    fields = ["image", "content_type", "size", "width", "height", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Incident)
+class IncidentAdmin(ModelAdmin):
+    """Read-only: every change to an incident goes through the portal's services, which keep
+    the timeline (an edit here would change it without a trace)."""
+
+    list_display = ["__str__", "category", "severity", "status", "level", "area", "created_at"]
+    list_filter = ["status", "level", "severity", "category", "source"]
+    search_fields = ["title", "area__code", "area__name", "external_id"]
+    list_select_related = ["area"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [IncidentAttachmentInline, IncidentEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,6 @@
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
@@ -17,6 +19,16 @@ class AreaSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent_code"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("level", str, enum=Level.values),
+            OpenApiParameter("under", str, description="Kode wilayah: wilayah di bawahnya"),
+            OpenApiParameter("q", str, description="Cari nama"),
+        ]
+    ),
+    retrieve=extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)]),
+)
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas the user's assignments cover. Filters: `level`, `under` (a code), `q` (name)."""
 
@@ -38,6 +50,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return areas.order_by("code")
 
 
+@extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Pengguna ini dan perannya")
 @api_view(["GET"])
 def me(request):
     """The signed-in user, their live roles and the areas those cover."""

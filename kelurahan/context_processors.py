@@ -4,15 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from kelurahan.access import can
 from kelurahan.roles import Action
 
-# (label, url name, icon, action needed). The sidebar and the phone's bottom bar share it.
+# (label, url name, icon, action needed). The sidebar and the phone's bottom bar share it,
+# except the pages in _NOT_ON_BOTTOM_BAR (a phone has room for eight): the account page links
+# to those.
 _NAVIGATION = [
     (_("Beranda"), "home", "home", Action.VIEW),
     (_("Wilayah"), "area-list", "map", Action.VIEW),
     (_("Kamera"), "cameras:camera-list", "camera", Action.VIEW),
     (_("Dinding video"), "cameras:wall", "wall", Action.VIEW_STREAMS),
     (_("Peta"), "cameras:map", "pin", Action.VIEW),
+    (_("Kejadian"), "incident-list", "alert", Action.VIEW),
+    (_("Piket"), "shift-current", "piket", Action.VIEW),
+    (_("Kelola orang"), "people-list", "people", Action.MANAGE_ROLES),
+    (_("Jejak"), "audit:trail", "trail", Action.VIEW_AUDIT),
+    (_("Laporan"), "reports:report", "chart", Action.EXPORT),
     (_("Akun"), "account", "user", None),
 ]
+_NOT_ON_BOTTOM_BAR = {"audit:trail", "people-list", "reports:report"}
 
 
 def navigation(request):
@@ -24,5 +32,13 @@ def navigation(request):
         if action is None or can(user, action):
             url = reverse(url_name)
             current = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"label": label, "url": url, "icon": icon, "current": current})
+            items.append(
+                {
+                    "label": label,
+                    "url": url,
+                    "icon": icon,
+                    "current": current,
+                    "bottom": url_name not in _NOT_ON_BOTTOM_BAR,
+                }
+            )
     return {"nav_items": items, "can_administer": can(user, Action.ADMINISTER)}

@@ -9,6 +9,7 @@ signal, inside the same transaction (the live alerts store their event with it).
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +21,10 @@ from kelurahan.models import (
     NEXT_LEVEL,
     Area,
     Incident,
+    IncidentAttachment,
     IncidentEvent,
     IncidentLevel,
+    ShiftNote,
     Status,
 )
 from kelurahan.roles import LEVEL_DEPTH, Action, Level
@@ -297,3 +300,46 @@ def sla_sweep(*, now=None):
             )
             overdue += 1
     return escalated, overdue
+
+
+def statuses_open_to(user, incident):
+    """The statuses `user` may move `incident` to now (for the page's and the API's choices)."""
+    allowed = incident.allowed_statuses()
+    return [s for s in Status if s in allowed and can(user, _TRANSITION_ACTION[s], incident)]
+
+
+@transaction.atomic
+def incident_attach(*, incident_id, by, image, note="", now=None):
+    """Attach an image already checked and re-encoded by `kelurahan.images.clean_image` (done
+    before the row lock: decoding a large photo takes a while). `by=None`: an outside system."""
+    now = now or timezone.now()
+    incident = _locked(incident_id, by, Action.ADD_OBSERVATION)
+    attachment = IncidentAttachment(
+        incident=incident,
+        content_type=image.content_type,
+        size=len(image.content),
+        width=image.width,
+        height=image.height,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    attachment.image.save(image.name, ContentFile(image.content), save=False)
+    attachment.save()
+    _record(incident, Kind.ATTACHMENT, by, now, note, data={"attachment": attachment.pk})
+    return attachment
+
+
+@transaction.atomic
+def shift_note_link_incident(*, note_id, incident, by):
+    """Point a shift note at the incident raised from it. A note names one incident only."""
+    notes = ShiftNote.objects.select_for_update(of=("self",)).visible_to(by)
+    note = notes.filter(pk=note_id).first()
+    if note is None:
+        raise IncidentRefused(404, _("Catatan piket tidak ditemukan."))
+    if note.incident_id not in {None, incident.pk}:
+        raise IncidentRefused(
+            409, _("Catatan ini sudah terkait dengan kejadian #%d.") % note.incident_id
+        )
+    note.incident = incident
+    note.save(update_fields=["incident"])
+    return note

@@ -1,4 +1,3 @@
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -8,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jakcctv.middleware import STREAM_PATHS
-from kelurahan.models import live_grants
+from kelurahan.models import has_totp, live_grants
 from kelurahan.roles import Role
 
 # Paths a signed-in user may reach while their access is incomplete (no MFA yet, no role),
@@ -58,4 +57,4 @@ class AccessMiddleware:
 def _needs_mfa(user, grants):
     if not any(g.role == Role.ADMIN_PROVINSI for g in grants):
         return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return not has_totp(user)

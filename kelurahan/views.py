@@ -55,4 +55,5 @@ def account(request):
     has_totp = Authenticator.objects.filter(
         user=request.user, type=Authenticator.Type.TOTP
     ).exists()
-    return render(request, "kelurahan/account.html", {"has_totp": has_totp})
+    context = {"has_totp": has_totp}
+    return render(request, "kelurahan/account.html", context)

@@ -3,8 +3,11 @@
 import re
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kelurahan.models import RoleAssignment, User
@@ -121,6 +124,22 @@ def test_sessions_page_lists_and_ends_other_sessions(demo_users):
     desk.post("/accounts/sessions/")  # "sign out other sessions"
     assert phone.get("/").status_code == 302
     assert desk.get("/").status_code == 200
+
+
+def test_session_activity_is_written_once_a_minute_and_a_new_browser_at_once(demo_users):
+    """The sessions page shows where each session was last used; recording it on every request
+    cost a write each time, so the same browser is recorded once a minute."""
+    phone = Client(HTTP_USER_AGENT="Ponsel Android")
+    _login(phone, "piket.kebonjeruk")
+    seen = UserSession.objects.get(user=demo_users["piket.kebonjeruk"])
+    assert phone.get("/api/v1/me/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert phone.get("/api/v1/me/").status_code == 200
+    assert not [q for q in queries.captured_queries if "usersession" in q["sql"]]
+    phone.defaults["HTTP_USER_AGENT"] = "Peramban lain"
+    assert phone.get("/api/v1/me/").status_code == 200
+    seen.refresh_from_db()
+    assert seen.user_agent == "Peramban lain"
 
 
 def test_deactivated_user_loses_access_on_next_request(client, demo_users):

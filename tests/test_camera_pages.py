@@ -4,9 +4,11 @@ import io
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
+from rest_framework import serializers
 
+from cameras.api import CameraSerializer
 from cameras.models import Camera, CameraStatusChange
 from kelurahan.areas_import import import_areas, import_boundaries
 
@@ -127,6 +129,29 @@ def test_filters_work_and_match_the_api(signed_in, query, expected):
     listed = _listed(client.get(f"/kamera/?{query}"))
     assert set(listed) == expected
     assert listed == _api_codes(client, query)  # page and API filter alike, in the same order
+
+
+@pytest.mark.parametrize("username", ["admin.provinsi", "operator.jakbar", "fkdm.kebonjeruk"])
+def test_api_rows_are_what_the_declared_fields_say(signed_in, demo_users, username):
+    """The camera list writes its fields out by hand (for speed): each row must be DRF's own
+    output of the declared fields, tags in name order, the RTSP source for admins only."""
+    camera = _camera("kebonjeruk-simpang")
+    camera.last_seen_at = timezone.now()
+    camera.installed_on = timezone.localdate()
+    camera.source_url = "rtsp://kamera:rahasia@10.0.0.7/stream1"
+    camera.save()
+    request = RequestFactory().get("/")
+    request.user = demo_users[username]
+    serializer = CameraSerializer(context={"request": request})
+    rows = signed_in(username).get("/api/v1/cameras/?page_size=1000").json()["results"]
+    visible = Camera.objects.visible_to(request.user).prefetch_related("tags")
+    assert len(rows) == visible.count() > 0
+    for row, camera in zip(rows, visible.order_by("area_id", "name"), strict=True):
+        assert ("source_url" in row) is (username == "admin.provinsi")
+        assert row.pop("source_url", camera.source_url) == camera.source_url
+        assert row == serializers.ModelSerializer.to_representation(serializer, camera)
+        assert row["page_url"] == f"http://testserver/kamera/{camera.pk}/"
+        assert row["tags"] == [tag.slug for tag in camera.tags.order_by("name")]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -89,7 +90,10 @@ def test_stores_follow_the_environment():
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert layer == "channels_redis.core.RedisChannelLayer"
+        assert layer == "channels_redis.pubsub.RedisPubSubChannelLayer"
+        # Pub/sub ignores the database number: the prefix keeps portals on one server apart.
+        database = urlsplit(os.environ["REDIS_URL"]).path.strip("/") or "0"
+        assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] == f"jakcctv.db{database}"
     else:
         assert layer == "channels.layers.InMemoryChannelLayer"
 
@@ -110,7 +114,12 @@ def test_production_static_files_get_hashed_compressed_names(tmp_path):
     result = _manage("collectstatic", "--noinput", env=env)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
-    for name in ["vendor/hls.js/hls.min.js", "vendor/leaflet/leaflet.js", "js/player.js"]:
+    for name in [
+        "vendor/hls.js/hls.min.js",
+        "vendor/leaflet/leaflet.js",
+        "vendor/swagger-ui/swagger-ui-bundle.js",
+        "js/player.js",
+    ]:
         hashed = manifest[name]
         assert hashed != name and (tmp_path / hashed).exists()
         assert (tmp_path / f"{hashed}.gz").exists()

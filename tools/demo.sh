@@ -24,6 +24,12 @@ trap stop INT TERM EXIT
 # One ffmpeg per demo camera (test pattern with its code and a WIB clock), 1 s HLS segments.
 $PY manage.py run_streams &
 children+=($!)
+# Incident SLA: escalate what nobody acknowledged in time, mark what is overdue (every minute).
+$PY manage.py sla_sweep --every 60 &
+children+=($!)
+# Alert when a running shift has nobody checked in (after the grace time; once per shift).
+$PY manage.py check_shift_checkins --every 60 &
+children+=($!)
 .venv/bin/daphne -b 127.0.0.1 -p "$PORT" jakcctv.asgi:application &
 children+=($!)
 

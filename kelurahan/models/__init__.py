@@ -1,5 +1,5 @@
 """The kelurahan app's models: areas and people (areas.py), piket shifts and notes (shifts.py),
-incidents, agencies and their timeline (incidents.py)."""
+incidents, agencies and their timeline (incidents.py), people imports (people.py)."""
 
 from kelurahan.models.areas import (  # noqa: F401
     CODE_PATTERNS,
@@ -10,9 +10,11 @@ from kelurahan.models.areas import (  # noqa: F401
     Grant,
     RoleAssignment,
     User,
+    UserQuerySet,
     ancestor_codes,
     code_matches_level,
     covers,
+    has_totp,
     in_areas,
     level_of_code,
     live_grants,
@@ -33,6 +35,7 @@ from kelurahan.models.incidents import (  # noqa: F401, E402
     Severity,
     Status,
 )
+from kelurahan.models.people import PeopleImport  # noqa: F401, E402
 from kelurahan.models.shifts import (  # noqa: F401, E402
     DEFAULT_SLOTS,
     Shift,

@@ -1,14 +1,19 @@
 """Areas, people and role assignments, and the scoping primitives every other app builds on."""
 
+import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -178,7 +183,22 @@ class AreaBoundary(models.Model):
         return str(self.area)
 
 
+class UserQuerySet(models.QuerySet):
+    def manageable_by(self, manager):
+        """People a manager sees in the management pages and API: those holding an assignment
+        (live or not) in an area where the manager may manage roles (whatever its rank: what
+        the manager may change is decided per assignment by `access.can`)."""
+        held = RoleAssignment.objects.visible_to(manager, Action.MANAGE_ROLES)
+        return self.filter(pk__in=held.values("user_id"))
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
+    objects = UserManager()
+
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = pgettext_lazy("jamak", "pengguna")
@@ -193,6 +213,40 @@ class User(AbstractUser):
 
 
 class RoleAssignmentQuerySet(models.QuerySet):
+    # Bulk writes send no post_save; they drop the users' cached grants themselves.
+    def update(self, **kwargs):
+        users = set(self.values_list("user_id", flat=True))
+        count = super().update(**kwargs)
+        forget_grants(*users, *[kwargs[f] for f in ("user", "user_id") if f in kwargs])
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        forget_grants(*{obj.user_id for obj in created})
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        count = super().bulk_update(objs, *args, **kwargs)
+        forget_grants(*{obj.user_id for obj in objs})
+        return count
+
+    def visible_to(self, user, action=Action.MANAGE_ROLES):
+        """Assignments in the areas where `user` may manage roles (their own included)."""
+        return self.filter(in_areas("area__code", scope_codes(user, action)))
+
+    def in_state(self, state, at=None):
+        """Those whose `RoleAssignment.state()` is `state` (aktif ignores the user's status)."""
+        at = at or timezone.now()
+        running = Q(valid_until__isnull=True) | Q(valid_until__gt=at)
+        return self.filter(
+            {
+                "dicabut": Q(revoked_at__isnull=False),
+                "berakhir": Q(revoked_at__isnull=True, valid_until__lte=at),
+                "belum_berlaku": running & Q(revoked_at__isnull=True, valid_from__gt=at),
+                "aktif": running & Q(revoked_at__isnull=True, valid_from__lte=at),
+            }[state]
+        )
+
     def live(self, at=None):
         """Assignments that grant something now: started, not expired, not revoked."""
         at = at or timezone.now()
@@ -262,6 +316,17 @@ class RoleAssignment(models.Model):
     def rank(self):
         return RANK[Role(self.role)]
 
+    def state(self, at=None):
+        """'dicabut', 'berakhir', 'belum_berlaku' or 'aktif' (for people, not for scoping)."""
+        at = at or timezone.now()
+        if self.revoked_at is not None:
+            return "dicabut"
+        if self.valid_until is not None and self.valid_until <= at:
+            return "berakhir"
+        if self.valid_from > at:
+            return "belum_berlaku"
+        return "aktif"
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -274,15 +339,156 @@ class Grant:
 def live_grants(user, *, fresh=False):
     """The user's live assignments, read once per request (the user object lives one request).
 
-    Long-lived callers (WebSocket consumers, the stream gate) pass fresh=True so that a
-    revocation or deactivation takes effect at once.
+    They come from the grants cache (below) unless `fresh`: long-lived callers (WebSocket
+    consumers, the stream gate) pass fresh=True to read the database, so that a revocation or
+    deactivation takes effect at once even for a user object loaded long ago.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ()
-    if fresh or not hasattr(user, "_live_grants"):
+    if fresh:
         rows = RoleAssignment.objects.live().filter(user_id=user.pk).values_list("role", "area_id")
         user._live_grants = tuple(Grant(Role(role), code) for role, code in rows)
+    elif not hasattr(user, "_live_grants"):
+        now = timezone.now().timestamp()
+        user._live_grants = tuple(
+            Grant(Role(role), code)
+            for role, code, start, end in _assignment_windows(user.pk)
+            if start <= now and (end is None or now < end)
+        )
     return user._live_grants
+
+
+# --- The grants cache -------------------------------------------------------------------------
+# Every request needs the user's live assignments; reading them from Django's cache (Redis in
+# production, shared by every process) saves a query per request. What is cached is each
+# assignment that is neither revoked nor expired, with its validity window: live_grants applies
+# the clock at every read, so an assignment still expires (or starts) on time. Saving an
+# assignment or the user, or a bulk write to assignments, drops the entry at once and again when
+# the transaction commits. Each entry is stamped with the user's cache generation, renewed on
+# every change, so an entry computed from data read just before a change can never be served
+# after it; the user's own request sees its own uncommitted changes (`_changed_here`).
+
+
+def _cache_keys(user_id):
+    database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
+    base = f"grants:v1:{database}:{user_id}"
+    return f"{base}:gen", base
+
+
+def _assignment_windows(user_id):
+    """(role, area code, valid_from, valid_until) of each assignment not revoked or expired."""
+    seconds = settings.GRANTS_CACHE_SECONDS
+    use_cache = seconds > 0 and user_id not in _changed_here()
+    if use_cache:
+        gen_key, key = _cache_keys(user_id)
+        found = cache.get_many([gen_key, key])
+        generation = found.get(gen_key)
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            return entry[1]
+    now = timezone.now()
+    rows = [
+        (role, code, start.timestamp(), end.timestamp() if end else None)
+        for role, code, start, end in RoleAssignment.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=now),
+            user_id=user_id,
+            revoked_at__isnull=True,
+        ).values_list("role", "area_id", "valid_from", "valid_until")
+    ]
+    if use_cache:
+        cache.set(key, (generation, rows), seconds)
+    return rows
+
+
+def _in_transaction():
+    """In a transaction that may still roll back. The one Django's test cases wrap around each
+    test never commits and does not count (as for Django's own `durable` check)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
+def _changed_here():
+    """Users whose assignments this connection changed in its open transaction."""
+    changed = getattr(connection, "_grants_changed", None)
+    if not _in_transaction():
+        if changed:
+            changed.clear()  # that transaction is over (a rollback runs no on_commit)
+        return ()
+    return changed or ()
+
+
+def forget_grants(*user_ids):
+    """Drop the cached grants of these users now, and again once the transaction commits."""
+    if not user_ids or settings.GRANTS_CACHE_SECONDS <= 0:
+        return
+    _renew_generations(user_ids)
+    if _in_transaction():
+        changed = getattr(connection, "_grants_changed", None)
+        if changed is None:
+            changed = connection._grants_changed = set()
+        changed.update(user_ids)
+
+        def committed():
+            _renew_generations(user_ids)
+            changed.difference_update(user_ids)
+
+        transaction.on_commit(committed)
+
+
+def _renew_generations(user_ids):
+    keys = [_cache_keys(user_id) for user_id in user_ids]
+    # Outlives the entries it stamps, so that an old entry never meets a missing generation.
+    lifetime = settings.GRANTS_CACHE_SECONDS * 2 + 60
+    cache.set_many({gen_key: uuid.uuid4().hex for gen_key, _key in keys}, lifetime)
+    cache.delete_many([key for _gen_key, key in keys])
+
+
+def _assignment_changed(sender, instance, **kwargs):
+    # post_save sent for rows of a bulk_create says so: bulk_create forgot them all at once.
+    if not kwargs.get("bulk_created"):
+        forget_grants(instance.user_id)
+
+
+def _user_changed(sender, instance, **kwargs):
+    forget_grants(instance.pk)
+
+
+# --- The second factor ----------------------------------------------------------------------
+# A provincial admin's every request asks whether they enrolled TOTP (they must have); the
+# answer is cached like the grants, and enrolling or removing an authenticator drops it now and
+# again when the transaction commits.
+
+
+def _totp_key(user_id):
+    return _cache_keys(user_id)[1] + ":totp"
+
+
+def has_totp(user):
+    from allauth.mfa.models import Authenticator
+
+    seconds = settings.GRANTS_CACHE_SECONDS
+    found = cache.get(_totp_key(user.pk)) if seconds > 0 else None
+    if found is None:
+        found = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if seconds > 0:
+            cache.set(_totp_key(user.pk), found, seconds)
+    return found
+
+
+def _authenticator_changed(sender, instance, **kwargs):
+    key = _totp_key(instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="grants-cache-ra")
+post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="grants-cache-ra-d")
+post_save.connect(_user_changed, sender=User, dispatch_uid="grants-cache-user")
+post_save.connect(
+    _authenticator_changed, sender="mfa.Authenticator", dispatch_uid="totp-cache-save"
+)
+post_delete.connect(
+    _authenticator_changed, sender="mfa.Authenticator", dispatch_uid="totp-cache-delete"
+)
 
 
 def scope_codes(user, action=Action.VIEW, *, fresh=False):

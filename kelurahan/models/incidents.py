@@ -92,7 +92,9 @@ class IncidentQuerySet(models.QuerySet):
             else:
                 depth = grant.area_code.count(".") + 1
                 levels = [lvl for lvl in IncidentLevel if LEVEL_DEPTH[Level(lvl)] <= depth]
-                query |= in_area & Q(level__in=levels)
+                # Whoever reported it keeps seeing it, whatever its level (an operator's report
+                # starts at the kelurahan like any other).
+                query |= in_area & (Q(level__in=levels) | Q(reporter_id=user.pk))
         return self.filter(query)
 
     def open(self):
@@ -101,6 +103,11 @@ class IncidentQuerySet(models.QuerySet):
     def overdue(self, now=None):
         """Open incidents past their follow-up deadline (6 days by default)."""
         return self.open().filter(resolve_due_at__lt=now or timezone.now())
+
+    def counted_publicly(self):
+        """Incidents counted (never listed) on the public statistics page: all but those closed
+        as false or duplicate reports (ditutup)."""
+        return self.exclude(status=Status.DITUTUP)
 
 
 class Incident(models.Model):
@@ -270,6 +277,9 @@ class IncidentAttachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # When `apply_retention` deleted the file (RETENTION_ATTACHMENT_DAYS after the incident was
+    # finished or closed); the row stays, so the timeline still reads.
+    removed_at = models.DateTimeField(_("berkas dihapus pada"), null=True, blank=True)
 
     class Meta:
         ordering = ["incident_id", "uploaded_at"]

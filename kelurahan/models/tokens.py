@@ -53,6 +53,8 @@ class ApiToken(models.Model):
     def issue(cls, *, user, name, created_by=None):
         """Create a token; returns (token, key). The key is shown once and never stored."""
         key = secrets.token_urlsafe(32)
+        while key.startswith("-"):  # a prefix like "-x3..." reads as an option on a command line
+            key = secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user,
             name=name,

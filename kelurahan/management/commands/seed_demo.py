@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from cameras.demo import create_cameras
 from kelurahan.demo import DEMO_USERS, create_users, load_areas
+from kelurahan.demo_agencies import create_agencies
 
 DEFAULT_DEMO_PASSWORD = "jakarta-aman-2026"  # noqa: S105 (demo only; printed on start)
 
@@ -27,3 +28,5 @@ class Command(BaseCommand):
             )
         cameras = create_cameras()
         self.stdout.write(_("Kamera demo baru: %d") % len(cameras))
+        agencies = create_agencies()
+        self.stdout.write(_("Instansi demo baru: %d") % len(agencies))

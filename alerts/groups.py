@@ -1,0 +1,38 @@
+"""Channel-layer group names and event types of the live alerts, in one place.
+
+A socket joins the group of each area it holds a live grant in, the broadcast group and its
+user's own group. An alert goes to the groups of its area and of each ancestor deep enough for
+its `min_depth`, plus the province's (provincial admins see every alert): O(depth) sends,
+never O(users). An alert for the province itself goes to the broadcast group alone.
+Group names must match ^[A-Za-z0-9._-]+$ and stay under 100 characters: area codes do.
+"""
+
+from alerts.models import PROVINCE, depth_of
+from kelurahan.models import ancestor_codes
+
+BROADCAST = "alerts.jakarta"
+ALERT_EVENT = "alert.event"  # {"event": AlertEvent.as_message()}
+ACCESS_CHANGED = "access.changed"  # the user's assignments changed: re-scope now
+SESSION_ENDED = "session.ended"  # {"session": key}: that browser session signed out
+
+
+def area_group(code):
+    return f"alerts.{code}"
+
+
+def user_group(user_id):
+    return f"alerts.user.{user_id}"
+
+
+def groups_for_grants(grant_codes, user_id):
+    """The groups a socket of this user joins."""
+    return {BROADCAST, user_group(user_id), *(area_group(code) for code in grant_codes)}
+
+
+def groups_for_alert(area_code, min_depth):
+    """The groups an alert is sent to (see `alerts.models.reaches`: the same rule)."""
+    if area_code == PROVINCE:
+        return [BROADCAST]
+    chain = [*ancestor_codes(area_code), area_code]
+    codes = [code for code in chain if code == PROVINCE or depth_of(code) >= min_depth]
+    return [area_group(code) for code in codes]

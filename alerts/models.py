@@ -1,0 +1,203 @@
+"""Alert events (what officers are told, live and later) and who has read them."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kelurahan.models import Area, RoleAssignment, Severity, in_areas, live_grants
+from kelurahan.roles import Role
+
+PROVINCE = "31"  # DKI Jakarta: an alert placed here concerns everyone in the portal
+
+
+def depth_of(code):
+    """1 for the province, 2 kota, 3 kecamatan, 4 kelurahan, 5 RW, 6 RT."""
+    return code.count(".") + 1
+
+
+def reaches(grant_codes, area_code, min_depth):
+    """May someone holding grants at `grant_codes` see an alert in `area_code` for `min_depth`?
+
+    The one rule, in Python for the WebSocket consumer; `AlertQuerySet.visible_to` is the same
+    rule in SQL and the channel-layer groups (alerts/groups.py) route by it. A grant sees an alert
+    when it covers the alert's area and lies at depth `min_depth` or deeper (an incident still at
+    kelurahan level does not concern the kota operator yet); a provincial grant sees every alert,
+    and an alert for the province itself concerns everyone.
+    """
+    if area_code == PROVINCE:
+        return bool(grant_codes)
+    for code in grant_codes:
+        covered = area_code == code or area_code.startswith(code + ".")
+        if covered and (code == PROVINCE or depth_of(code) >= min_depth):
+            return True
+    return False
+
+
+def alert_scope(user, *, fresh=False):
+    """The area codes of the user's live grants, or () when they get no alerts at all (no live
+    grant, or a provincial admin who has not enrolled the second factor the portal requires)."""
+    from allauth.mfa.models import Authenticator
+
+    grants = live_grants(user, fresh=fresh)
+    if settings.REQUIRE_ADMIN_MFA and any(g.role == Role.ADMIN_PROVINSI for g in grants):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            return ()
+    return tuple(sorted({grant.area_code for grant in grants}))
+
+
+def alert_scopes(user_ids):
+    """`alert_scope(user, fresh=True)` of many users in two queries: {user id: area codes}."""
+    from allauth.mfa.models import Authenticator
+
+    codes, admins = defaultdict(set), set()
+    live = RoleAssignment.objects.live().filter(user_id__in=user_ids)
+    for user_id, role, code in live.values_list("user_id", "role", "area_id"):
+        codes[user_id].add(code)
+        if role == Role.ADMIN_PROVINSI:
+            admins.add(user_id)
+    if settings.REQUIRE_ADMIN_MFA and admins:
+        totp = Authenticator.objects.filter(user_id__in=admins, type=Authenticator.Type.TOTP)
+        for user_id in admins - set(totp.values_list("user_id", flat=True)):
+            del codes[user_id]
+    return {user_id: tuple(sorted(codes.get(user_id, ()))) for user_id in user_ids}
+
+
+class Kind(models.TextChoices):
+    INCIDENT_CREATED = "kejadian_baru", _("Kejadian baru")
+    INCIDENT_ESCALATED = "kejadian_dinaikkan", _("Kejadian dinaikkan")
+    INCIDENT_FORWARDED = "kejadian_diteruskan", _("Kejadian diteruskan ke instansi")
+    INCIDENT_OVERDUE = "kejadian_terlambat", _("Kejadian lewat batas tindak lanjut")
+    CAMERA_OFFLINE = "kamera_offline", _("Kamera offline")
+    CAMERA_ONLINE = "kamera_online", _("Kamera kembali online")
+    SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
+    ANNOUNCEMENT = "pengumuman", _("Pengumuman")
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The alerts `user` is told about: see `reaches` (the same rule, row by row)."""
+        codes = {grant.area_code for grant in live_grants(user)}
+        if not codes:
+            return self.none()
+        query = Q(area_id=PROVINCE)
+        for code in codes:
+            in_area = in_areas("area__code", [code])
+            query |= in_area if code == PROVINCE else in_area & Q(min_depth__lte=depth_of(code))
+        return self.filter(query)
+
+    def recent(self, days=None):
+        days = settings.ALERTS_PAGE_DAYS if days is None else days
+        return self.filter(created_at__gte=timezone.now() - timezone.timedelta(days=days))
+
+    def unread_by(self, user):
+        """Not marked read by `user`: above their "all read" mark and not read one by one."""
+        mark = AlertReadMark.objects.filter(user_id=user.pk).values_list("up_to", flat=True)
+        return self.exclude(pk__lte=mark.first() or 0).exclude(
+            pk__in=AlertRead.objects.filter(user_id=user.pk).values("event_id")
+        )
+
+
+class AlertEvent(models.Model):
+    """Something officers of an area must learn of at once: stored in the transaction of the
+    change it reports (alerts/publish.py), pushed to open sockets after commit, replayed to a
+    socket that missed it. The database, not the channel layer, is the source of truth."""
+
+    kind = models.CharField(_("jenis"), max_length=24, choices=Kind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="alerts"
+    )
+    # Grants above this depth do not see it (an incident at kelurahan level: 4; escalated to
+    # the kota: 2); provincial grants see every alert.
+    min_depth = models.PositiveSmallIntegerField(_("kedalaman minimum"), default=1)
+    severity = models.CharField(_("tingkat bahaya"), max_length=10, choices=Severity.choices)
+    title = models.CharField(_("judul"), max_length=200)
+    link = models.CharField(_("tautan"), max_length=200, blank=True)
+    payload = models.JSONField(_("data"), default=dict, blank=True)
+    # Makes an alert that must be raised once (a late shift) idempotent; empty for the others.
+    key = models.CharField(_("kunci"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="alert_event_unique_key"
+            )
+        ]
+        indexes = [models.Index(fields=["area", "-id"])]
+        verbose_name = _("peringatan")
+        verbose_name_plural = pgettext_lazy("jamak", "peringatan")
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()}: {self.title}"
+
+    def as_message(self, area_name=None):
+        """What a browser receives, live or replayed (the same shape both ways)."""
+        return {
+            "id": self.pk,
+            "kind": self.kind,
+            "severity": self.severity,
+            "title": self.title,
+            "area": self.area_id,
+            "area_name": area_name if area_name is not None else self.area.name,
+            "min_depth": self.min_depth,
+            "link": self.link,
+            "payload": self.payload,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class AlertReadMark(models.Model):
+    """Everything up to `up_to` is read ("tandai semua dibaca")."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    up_to = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tanda baca peringatan")
+        verbose_name_plural = pgettext_lazy("jamak", "tanda baca peringatan")
+
+    def __str__(self):
+        return f"{self.user_id} ≤ #{self.up_to}"
+
+
+class AlertRead(models.Model):
+    """One alert read on its own, above the user's mark."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(AlertEvent, on_delete=models.CASCADE, related_name="reads")
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="alert_read_unique_user")
+        ]
+        verbose_name = _("peringatan dibaca")
+        verbose_name_plural = pgettext_lazy("jamak", "peringatan dibaca")
+
+    def __str__(self):
+        return f"{self.user_id} · #{self.event_id}"
+
+
+def mark_read(user, event):
+    AlertRead.objects.get_or_create(user_id=user.pk, event=event)
+
+
+def mark_all_read(user, up_to):
+    """Everything up to alert `up_to` (the newest the user was shown) is read; later ones stay
+    unread even if they arrived while the page was open."""
+    newest = AlertEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    up_to = min(up_to, newest)  # never "read" alerts that do not exist yet
+    mark, _created = AlertReadMark.objects.get_or_create(user_id=user.pk)
+    if up_to > mark.up_to:
+        AlertReadMark.objects.filter(user_id=user.pk, up_to__lt=up_to).update(up_to=up_to)
+        AlertRead.objects.filter(user_id=user.pk, event_id__lte=up_to).delete()

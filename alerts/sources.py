@@ -1,0 +1,104 @@
+"""What raises alerts (incidents, camera health) and what re-scopes open sockets (assignments,
+deactivation, sign-out). Connected in AlertsConfig.ready().
+
+The incident and camera signals are sent inside the transaction of the change, so the alert is
+stored with it; the push waits for the commit (alerts/publish.py). Late shifts are found by a
+periodic check (alerts/shifts.py).
+"""
+
+import hashlib
+
+from django.contrib.auth.signals import user_logged_out
+from django.db.models.signals import post_delete, post_save
+
+from alerts.groups import ACCESS_CHANGED, SESSION_ENDED
+from alerts.models import Kind
+from alerts.publish import publish_alert, send_to_user
+from cameras.models import Camera, CameraStatusChange
+from cameras.signals import camera_status_changed
+from kelurahan.models import IncidentEvent, RoleAssignment, User
+from kelurahan.roles import LEVEL_DEPTH, Level
+from kelurahan.signals import incident_event
+
+_INCIDENT_KINDS = {
+    IncidentEvent.Kind.CREATED: Kind.INCIDENT_CREATED,
+    IncidentEvent.Kind.ESCALATED: Kind.INCIDENT_ESCALATED,
+    IncidentEvent.Kind.AUTO_ESCALATED: Kind.INCIDENT_ESCALATED,
+    IncidentEvent.Kind.FORWARDED: Kind.INCIDENT_FORWARDED,
+    IncidentEvent.Kind.OVERDUE: Kind.INCIDENT_OVERDUE,
+}
+
+
+def _incident_event(sender, incident, event, **kwargs):
+    kind = _INCIDENT_KINDS.get(event.kind)
+    if kind is None:
+        return
+    payload = {"incident": incident.pk, "category": incident.category, "level": incident.level}
+    if event.kind == IncidentEvent.Kind.AUTO_ESCALATED:
+        payload["automatic"] = True
+    if event.agency_id:
+        payload["agency"] = event.agency.name
+    publish_alert(
+        kind=kind,
+        area_code=incident.area_id,
+        severity=incident.severity,
+        title=incident.title,
+        link=f"/kejadian/{incident.pk}/",
+        payload=payload,
+        # Those who see the incident now: its level's people and everyone below them.
+        min_depth=LEVEL_DEPTH[Level(incident.level)],
+    )
+
+
+def _camera_status_changed(sender, camera, online, at, **kwargs):
+    if not online and camera.status != Camera.Status.ACTIVE:
+        return  # stopped on purpose (maintenance, retired): nothing to act on
+    if online and CameraStatusChange.objects.filter(camera_id=camera.pk).count() <= 1:
+        return  # the first sign of life of a new camera is not news
+    publish_alert(
+        kind=Kind.CAMERA_ONLINE if online else Kind.CAMERA_OFFLINE,
+        area_code=camera.area_id,
+        severity="rendah" if online else "sedang",
+        title=camera.name,
+        link=camera.get_absolute_url(),
+        payload={"camera": camera.code, "online": online, "at": at.isoformat()},
+    )
+
+
+def _assignment_changed(sender, instance, **kwargs):
+    # Someone who never signed in has no socket to tell (a bulk import creates thousands).
+    if _ever_signed_in(instance):
+        send_to_user(instance.user_id, {"type": ACCESS_CHANGED})
+
+
+def _ever_signed_in(assignment):
+    """From the user loaded with the assignment, if it was (a copy older than a first sign-in
+    only delays the news until the socket's next recheck), else from the database."""
+    if RoleAssignment._meta.get_field("user").is_cached(assignment):
+        return assignment.user.last_login is not None
+    return User.objects.filter(pk=assignment.user_id, last_login__isnull=False).exists()
+
+
+def _user_saved(sender, instance, **kwargs):
+    if not instance.is_active:
+        send_to_user(instance.pk, {"type": ACCESS_CHANGED})
+
+
+def _signed_out(sender, request, user, **kwargs):
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if user is not None and session_key:
+        send_to_user(user.pk, {"type": SESSION_ENDED, "session": session_digest(session_key)})
+
+
+def session_digest(session_key):
+    """What travels through the channel layer instead of the session key itself."""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+def connect():
+    incident_event.connect(_incident_event, dispatch_uid="alerts-incident")
+    camera_status_changed.connect(_camera_status_changed, dispatch_uid="alerts-camera")
+    post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra")
+    post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")
+    post_save.connect(_user_saved, sender=User, dispatch_uid="alerts-user")
+    user_logged_out.connect(_signed_out, dispatch_uid="alerts-logout")

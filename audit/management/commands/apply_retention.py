@@ -1,0 +1,54 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.retention import KINDS, apply_retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete what is past its retention (RETENTION_VIEWING_DAYS, RETENTION_TRAIL_DAYS, "
+        "RETENTION_ATTACHMENT_DAYS, RETENTION_ALERT_DAYS), print how much of each, and record "
+        "the run on the accountability trail. --dry-run only counts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("Hanya hitung; tidak menghapus apa pun.")
+        )
+        parser.add_argument(
+            "--now",
+            metavar="ISO-8601",
+            help=_("Anggap waktu sekarang ini (menguji atau mengulang retensi)."),
+        )
+
+    def handle(self, dry_run=False, now=None, **options):
+        moment = _parse_now(now) if now else timezone.now()
+        counts = apply_retention(now=moment, dry_run=dry_run)
+        stamp = timezone.localtime(moment).strftime("%d-%m-%Y %H.%M")
+        if dry_run:
+            self.stdout.write(_("Uji coba (%s WIB): tidak ada yang dihapus.") % stamp)
+        else:
+            self.stdout.write(_("Retensi data %s WIB:") % stamp)
+        for key, label, setting in KINDS:
+            days = getattr(settings, setting)
+            if days <= 0:
+                kept = _("disimpan selamanya (%s=0)") % setting
+                self.stdout.write(f"  {label}: {kept}")
+                continue
+            verb = _("akan dihapus") if dry_run else _("dihapus")
+            older = _("lebih dari %d hari") % days
+            self.stdout.write(f"  {label} ({older}): {counts[key]} {verb}")
+
+
+def _parse_now(value):
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(_("--now bukan waktu ISO 8601: %s") % value) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)  # Jakarta time, as everything the users see
+    return moment

@@ -1,0 +1,82 @@
+import signal
+import threading
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kelurahan.incidents import sla_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply the incident SLA: escalate unacknowledged incidents past their deadline one level "
+        "up and mark those not followed up in time as overdue, each on the timeline. Once, or "
+        "with --every N every N seconds until Ctrl-C or SIGTERM. Running it twice does nothing "
+        "twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every", type=float, metavar="SECONDS", help=_("Ulangi setiap sekian detik.")
+        )
+        parser.add_argument(
+            "--now",
+            metavar="ISO-8601",
+            help=_("Anggap waktu sekarang ini (menguji atau mengulang penyapuan)."),
+        )
+
+    def handle(self, every=None, now=None, **options):
+        clock = _fixed_clock(now) if now else timezone.now
+        if every is None:
+            self.sweep(clock())
+            return
+        if every <= 0:
+            raise CommandError(_("--every harus lebih dari 0 detik."))
+        self.loop(every, clock, stop=threading.Event())
+
+    def loop(self, every, clock, *, stop):
+        """Sweep every `every` seconds until `stop` is set (by SIGINT, SIGTERM or SIGHUP)."""
+        stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in stop_signals}
+        self.stdout.write(
+            _("Penyapuan SLA setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
+        )
+        try:
+            while not stop.is_set():
+                close_old_connections()  # a restarted database does not end the loop
+                try:
+                    self.sweep(clock(), quiet=True)
+                except DatabaseError as error:
+                    self.stderr.write(_("Penyapuan gagal, dicoba lagi: %s") % error)
+                stop.wait(every)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            close_old_connections()
+        self.stdout.write(_("Penyapuan SLA dihentikan."))
+
+    def sweep(self, now, *, quiet=False):
+        escalated, overdue = sla_sweep(now=now)
+        if quiet and not escalated and not overdue:
+            return
+        stamp = timezone.localtime(now).strftime("%d-%m-%Y %H.%M.%S")
+        self.stdout.write(
+            _(
+                "%(time)s WIB: %(escalated)d kejadian dinaikkan otomatis, "
+                "%(overdue)d ditandai terlambat."
+            )
+            % {"time": stamp, "escalated": escalated, "overdue": overdue}
+        )
+
+
+def _fixed_clock(value):
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(_("--now bukan waktu ISO 8601: %s") % value) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)  # Jakarta time, as everything the users see
+    return lambda: moment

@@ -1,0 +1,19 @@
+"""The people and roles pages, included under /kelola/orang/ by kelurahan/urls.py."""
+
+from django.urls import path
+
+from kelurahan import people_views as views
+
+urlpatterns = [
+    path("", views.people_list, name="people-list"),
+    path("undang/", views.person_invite, name="people-invite"),
+    path("impor/", views.people_import, name="people-import"),
+    path("impor/<int:pk>/", views.people_import_detail, name="people-import-detail"),
+    path("impor/<int:pk>/terapkan/", views.people_import_apply, name="people-import-apply"),
+    path("impor/progres/<str:key>/", views.people_import_progress, name="people-import-progress"),
+    path("<int:pk>/", views.person_detail, name="people-detail"),
+    path("<int:pk>/peran/", views.person_grant, name="people-grant"),
+    path("<int:pk>/nonaktifkan/", views.person_deactivate, name="people-deactivate"),
+    path("<int:pk>/undang-ulang/", views.person_reinvite, name="people-reinvite"),
+    path("penugasan/<int:pk>/cabut/", views.assignment_revoke, name="people-revoke"),
+]

@@ -1,0 +1,18 @@
+"""The piket pages, included under /piket/ by kelurahan/urls.py."""
+
+from django.urls import path
+
+from kelurahan import shift_views as views
+
+urlpatterns = [
+    path("", views.shift_current, name="shift-current"),
+    path("riwayat/", views.shift_history, name="shift-history"),
+    path("jadwal/", views.slot_list, name="shift-slots"),
+    path("jadwal/<int:pk>/", views.slot_edit, name="shift-slot-edit"),
+    path("<int:pk>/", views.shift_detail, name="shift-detail"),
+    path("<int:pk>/catatan/", views.shift_note_add, name="shift-note-add"),
+    path("<int:pk>/masuk/", views.shift_check_in, name="shift-check-in"),
+    path("<int:pk>/keluar/", views.shift_check_out, name="shift-check-out"),
+    path("<int:pk>/tutup/", views.shift_close, name="shift-close"),
+    path("catatan/<int:pk>/ubah/", views.note_edit, name="shift-note-edit"),
+]
