@@ -18,7 +18,6 @@ from datetime import timedelta
 from importlib import import_module
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db.models import Q
@@ -28,6 +27,7 @@ from alerts.fanout import fanout
 from alerts.groups import groups_for_grants, user_group
 from alerts.models import AlertEvent, alert_scope, alert_scopes, reaches
 from alerts.sources import session_digest
+from jakcctv.db import on_db_threads
 
 CLOSE_SIGNED_OUT = 4401  # no session (signed out, expired): sign in again
 CLOSE_NO_ACCESS = 4403  # no live assignment left (revoked, expired, deactivated)
@@ -38,13 +38,6 @@ REPLAY_LIMIT = 200
 REPLAY_OVERLAP = timedelta(seconds=60)
 RESUME_WAIT = 10  # seconds a socket holds live events back waiting for "resume"
 REJOIN_SECONDS = 3600  # renew group memberships (the Redis layer forgets them after a day)
-
-
-def _on_db_threads(function):
-    """database_sync_to_async on the event loop's worker threads, side by side, rather than on
-    the one thread that the process's thread-sensitive calls queue for: when many sockets
-    connect at once (after a restart), their reads wait on the database together."""
-    return database_sync_to_async(function, thread_sensitive=False)
 
 
 class RecentIds:
@@ -72,7 +65,8 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
         # Channels' own dispatch first closes stale database connections, a trip to the database
         # thread for every message: a province-wide alert to 2,000 sockets queued 2,000 trips
         # behind each other (bench/alerts.py). This consumer reaches the database only through
-        # database_sync_to_async, which closes stale connections itself.
+        # on_db_threads, which closes stale connections itself (and side by side when many
+        # sockets connect at once after a restart).
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -245,7 +239,7 @@ async def recheck(sockets):
                 await socket.apply_scope(scopes[socket.user.pk, socket.session_key])
 
 
-@_on_db_threads
+@on_db_threads
 def _current_scopes(sockets):
     """{(user id, session key): the area codes `_grant_codes` would give}, for many sockets."""
     codes = alert_scopes({user_id for user_id, _key in sockets})
@@ -295,7 +289,7 @@ def _resume_point(content):
     return last_id, floor, {last_id} | {whole(i) for i in seen[:500]} - {0}
 
 
-@_on_db_threads
+@on_db_threads
 def _grant_codes(user, session):
     """The area codes of the user's live grants, read afresh; () when the session has ended or
     a provincial admin has not enrolled the required second factor."""
@@ -304,7 +298,7 @@ def _grant_codes(user, session):
     return alert_scope(user, fresh=True)
 
 
-@_on_db_threads
+@on_db_threads
 def _replay(user, last_id, floor, seen):
     """Visible events after `last_id` (with a floor, also late ones a little before it), less
     `seen`, from the last 24 hours: the newest 200, oldest first."""
@@ -323,11 +317,11 @@ def _replay(user, last_id, floor, seen):
     return [event.as_message() for event in reversed(events)]
 
 
-@_on_db_threads
+@on_db_threads
 def _newest_id():
     return AlertEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-@_on_db_threads
+@on_db_threads
 def _unread(user):
     return AlertEvent.objects.visible_to(user).recent().unread_by(user).count()

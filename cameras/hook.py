@@ -10,13 +10,12 @@ import hmac
 import json
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from cameras import gate
 from cameras.models import ViewingSession
+from jakcctv.db import on_db_threads
 
 MAX_BODY = 64 * 1024
 
@@ -60,28 +59,15 @@ async def decide(raw_body):
         token = gate.verify(raw, camera_code=str(body.get("path", "")), check_session=False)
         allowed = gate.remembered(token.user_id, token.camera_id)
         if allowed is None:
-            allowed = await _db(gate.still_allowed)(token.user_id, token.camera_id)
+            allowed = await on_db_threads(gate.still_allowed)(token.user_id, token.camera_id)
         if not allowed:
             raise gate.not_allowed()
     except gate.Refused as refused:
         return 401, {"detail": refused.message}
     if body.get("id"):
         # Remembered so the session can be kicked when the viewer's access ends.
-        await _db(_remember_media_session)(token.viewing_id, str(body["id"])[:64])
+        await on_db_threads(_remember_media_session)(token.viewing_id, str(body["id"])[:64])
     return 200, {"ok": True}
-
-
-def _db(function):
-    """Run ORM work in a worker thread, with connections handled as Django's handler does."""
-
-    def wrapped(*args):
-        close_old_connections()
-        try:
-            return function(*args)
-        finally:
-            close_old_connections()
-
-    return sync_to_async(wrapped, thread_sensitive=False)
 
 
 def _remember_media_session(viewing_id, media_session_id):

@@ -352,6 +352,25 @@ def test_signing_out_closes_that_sessions_socket_only(demo_users):
     run(scenario)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pool is PostgreSQL's")
+def test_sockets_that_come_and_go_give_their_database_connections_back(demo_users):
+    """A day of phones reconnecting must not drain the process's connection pool: once it is
+    empty every page and socket of that process waits, then fails (PoolTimeout)."""
+    pool = connection.pool
+    client = Client()
+    client.force_login(demo_users["piket.kebonjeruk"])
+
+    async def one_visit():
+        tab = Socket(client)
+        await tab.open()
+        await tab.close()
+
+    for _ in range(pool.max_size + 5):  # each visit in an event loop of its own
+        run(one_visit)
+    stats = pool.get_stats()
+    assert stats["pool_size"] - stats["pool_available"] <= 1  # at most this test's own
+
+
 def test_garbage_from_the_browser_is_ignored(demo_users):
     async def scenario():
         tab = Socket(await signed_in_as(demo_users["piket.kebonjeruk"]))
