@@ -67,12 +67,12 @@ async def _read_response(reader):
     return status
 
 
-async def _worker(host, port, make_request, until, result, interval=None):
+async def _worker(host, port, make_request, until, result, interval=None, offset=0.0):
     """Closed loop (next request when the answer is in) or, with `interval`, paced: requests are
-    due every `interval` seconds and latency counts from when a request was due, so a slow
-    server cannot hide its queueing (no coordinated omission)."""
+    due every `interval` seconds from `offset` on and latency counts from when a request was
+    due, so a slow server cannot hide its queueing (no coordinated omission)."""
     reader, writer = await asyncio.open_connection(host, port)
-    due = time.perf_counter()
+    due = time.perf_counter() + offset
     try:
         while time.monotonic() < until:
             if interval:
@@ -96,13 +96,18 @@ def run_load(ports, make_request, *, seconds=10, connections=8, rate=None, host=
     `seconds`: as fast as answers come, or at a fixed total `rate` per second. Returns Result."""
     ports = [ports] if isinstance(ports, int) else list(ports)
     interval = connections / rate if rate else None
+    # At a fixed rate the connections take turns, one request every 1/rate s: started together,
+    # they would send bursts of `connections` requests that queue behind each other.
+    offsets = [i / rate if rate else 0.0 for i in range(connections)]
 
     async def main():
         result = Result(seconds=seconds)
         until = time.monotonic() + seconds
         await asyncio.gather(
             *(
-                _worker(host, ports[i % len(ports)], make_request, until, result, interval)
+                _worker(
+                    host, ports[i % len(ports)], make_request, until, result, interval, offsets[i]
+                )
                 for i in range(connections)
             )
         )
