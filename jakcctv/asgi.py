@@ -14,8 +14,9 @@ from django.urls import path, re_path  # noqa: E402
 from cameras.hook import mediamtx_auth  # noqa: E402
 from jakcctv.healthz import healthz  # noqa: E402
 from jakcctv.routing import websocket_urlpatterns  # noqa: E402
+from jakcctv.warmup import FreezeAfterWarmUp  # noqa: E402
 
-application = ProtocolTypeRouter(
+portal = ProtocolTypeRouter(
     {
         "http": URLRouter(
             [
@@ -31,3 +32,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Keeps full garbage collections short (jakcctv/warmup.py says why).
+application = FreezeAfterWarmUp(portal)

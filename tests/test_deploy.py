@@ -7,6 +7,7 @@ HEALTHCHECK work against a real daphne, MediaMTX's hook address is the hook, the
 what the portal expects, and the compose environment passes `check --deploy`.
 """
 
+import gc
 import json
 import os
 import re
@@ -27,7 +28,8 @@ from daphne.cli import CommandLineInterface
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
 
-from jakcctv.asgi import application
+from jakcctv.asgi import application, portal
+from jakcctv.warmup import FreezeAfterWarmUp
 from tests.conftest import MATRIX_CASES
 from tests.live_daphne import LiveDaphne
 
@@ -337,3 +339,20 @@ def test_compose_environment_passes_check_deploy():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_portal_freezes_what_its_first_requests_built_and_keeps_answering():
+    """Long-lived objects are taken out of the garbage collector's sight after a warm-up (the
+    API's latency tail was full collections: jakcctv/warmup.py), and requests go on as before."""
+    warming = FreezeAfterWarmUp(portal, requests=3)
+    frozen_at_start = gc.get_freeze_count()
+
+    def healthz():
+        communicator = HttpCommunicator(warming, "GET", "/healthz")
+        return async_to_sync(communicator.get_response)()["status"]
+
+    assert [healthz(), healthz()] == [200, 200]
+    assert gc.get_freeze_count() <= frozen_at_start  # still warming up (frozen objects may die)
+    assert healthz() == 200
+    assert gc.get_freeze_count() > frozen_at_start
+    assert healthz() == 200
