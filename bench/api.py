@@ -15,9 +15,10 @@ regardless of page size.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/api.py
 
-Options (environment): BENCH_SECONDS (30: some 600 samples, so that p99 is not the second-worst one) per run, BENCH_CONNECTIONS (8), BENCH_RATE (20),
-BENCH_VERBOSE=1 prints the SQL, BENCH_KEEP_DB=1 keeps the seeded scratch database for the next
-run (and uses one kept earlier).
+Options (environment): BENCH_SECONDS (30: some 600 samples, so that p99 is not the
+second-worst one) per run, BENCH_CONNECTIONS (8), BENCH_RATE (20), BENCH_VERBOSE=1 prints the
+SQL, BENCH_KEEP_DB=1 keeps the seeded scratch database for the next run (and uses one kept
+earlier).
 """
 
 import io

@@ -3,6 +3,8 @@ finished incidents' photos, alerts), prints what it removed, records the run; a 
 removes nothing."""
 
 import io
+import signal
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from alerts.models import AlertEvent, AlertRead
+from audit.management.commands.apply_retention import Command as RetentionCommand
 from audit.models import Kind, TrailEntry
 from audit.trail import record
 from cameras.models import ViewingSession
@@ -216,3 +219,34 @@ def test_a_removed_photo_reads_as_removed(aged, now, signed_in, django_capture_o
     )
     assert api_photo.status_code == 404
     assert "masa simpannya berakhir" in api_photo.json()["detail"]
+
+
+@pytest.mark.django_db(transaction=True)  # the loop closes and reopens its connection
+def test_the_daily_worker_applies_retention_each_round_until_stopped(aged, now):
+    """`apply_retention --every 86400` (the deployment's retention worker): each round deletes
+    what has aged past its retention since the last, and a stop signal ends it cleanly."""
+    handler = signal.getsignal(signal.SIGTERM)
+    rounds = iter([now, now + 2 * DAY])
+    stop = threading.Event()
+
+    def clock():
+        moment = next(rounds, None)
+        if moment is None:
+            stop.set()  # as SIGTERM does
+            return now + 2 * DAY
+        return moment
+
+    out = io.StringIO()
+    RetentionCommand(stdout=out).loop(0.01, clock, False, stop=stop)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Retensi data setiap 0.01 detik (Ctrl-C untuk berhenti)."
+    assert lines[-1] == "Retensi data dihentikan."
+    assert sum(line.startswith("Retensi data ") and "WIB" in line for line in lines) == 3
+    # The view 89 days old at the first round is 91 days old at the second: gone by then.
+    assert not ViewingSession.objects.filter(pk=aged["viewings"]["fresh"].pk).exists()
+    assert signal.getsignal(signal.SIGTERM) == handler  # put back
+
+
+def test_every_must_be_positive():
+    with pytest.raises(CommandError, match="lebih dari 0"):
+        call_command("apply_retention", every=0)

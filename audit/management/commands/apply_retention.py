@@ -1,3 +1,4 @@
+import threading
 from datetime import datetime
 
 from django.conf import settings
@@ -6,13 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.retention import KINDS, apply_retention
+from jakcctv.repeat import repeat
 
 
 class Command(BaseCommand):
     help = (
         "Delete what is past its retention (RETENTION_VIEWING_DAYS, RETENTION_TRAIL_DAYS, "
         "RETENTION_ATTACHMENT_DAYS, RETENTION_ALERT_DAYS), print how much of each, and record "
-        "the run on the accountability trail. --dry-run only counts."
+        "the run on the accountability trail. --dry-run only counts; --every N repeats it every "
+        "N seconds until Ctrl-C or SIGTERM (the deployment's retention worker: once a day)."
     )
 
     def add_arguments(self, parser):
@@ -20,13 +23,36 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help=_("Hanya hitung; tidak menghapus apa pun.")
         )
         parser.add_argument(
+            "--every", type=float, metavar="SECONDS", help=_("Ulangi setiap sekian detik.")
+        )
+        parser.add_argument(
             "--now",
             metavar="ISO-8601",
             help=_("Anggap waktu sekarang ini (menguji atau mengulang retensi)."),
         )
 
-    def handle(self, dry_run=False, now=None, **options):
-        moment = _parse_now(now) if now else timezone.now()
+    def handle(self, dry_run=False, now=None, every=None, **options):
+        moment = _parse_now(now) if now else None
+        clock = (lambda: moment) if moment else timezone.now
+        if every is None:
+            self.apply(clock(), dry_run)
+            return
+        if every <= 0:
+            raise CommandError(_("--every harus lebih dari 0 detik."))
+        self.loop(every, clock, dry_run, stop=threading.Event())
+
+    def loop(self, every, clock, dry_run, *, stop):
+        """Apply the retention every `every` seconds until `stop` is set (SIGINT, SIGTERM)."""
+        self.stdout.write(_("Retensi data setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}")
+        repeat(
+            every,
+            lambda: self.apply(clock(), dry_run),
+            stop=stop,
+            failed=lambda error: self.stderr.write(_("Retensi gagal, dicoba lagi: %s") % error),
+        )
+        self.stdout.write(_("Retensi data dihentikan."))
+
+    def apply(self, moment, dry_run):
         counts = apply_retention(now=moment, dry_run=dry_run)
         stamp = timezone.localtime(moment).strftime("%d-%m-%Y %H.%M")
         if dry_run:

@@ -1,12 +1,11 @@
-import signal
 import threading
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jakcctv.repeat import repeat
 from kelurahan.incidents import sla_sweep
 
 
@@ -39,23 +38,15 @@ class Command(BaseCommand):
 
     def loop(self, every, clock, *, stop):
         """Sweep every `every` seconds until `stop` is set (by SIGINT, SIGTERM or SIGHUP)."""
-        stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-        previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in stop_signals}
         self.stdout.write(
             _("Penyapuan SLA setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
         )
-        try:
-            while not stop.is_set():
-                close_old_connections()  # a restarted database does not end the loop
-                try:
-                    self.sweep(clock(), quiet=True)
-                except DatabaseError as error:
-                    self.stderr.write(_("Penyapuan gagal, dicoba lagi: %s") % error)
-                stop.wait(every)
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-            close_old_connections()
+        repeat(
+            every,
+            lambda: self.sweep(clock(), quiet=True),
+            stop=stop,
+            failed=lambda error: self.stderr.write(_("Penyapuan gagal, dicoba lagi: %s") % error),
+        )
         self.stdout.write(_("Penyapuan SLA dihentikan."))
 
     def sweep(self, now, *, quiet=False):
