@@ -43,12 +43,14 @@ class Command(BaseCommand):
 
     def loop(self, every, clock, dry_run, *, stop):
         """Apply the retention every `every` seconds until `stop` is set (SIGINT, SIGTERM)."""
-        self.stdout.write(_("Retensi data setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}")
         repeat(
             every,
             lambda: self.apply(clock(), dry_run),
             stop=stop,
             failed=lambda error: self.stderr.write(_("Retensi gagal, dicoba lagi: %s") % error),
+            started=lambda: self.stdout.write(
+                _("Retensi data setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
+            ),
         )
         self.stdout.write(_("Retensi data dihentikan."))
 

@@ -38,14 +38,14 @@ class Command(BaseCommand):
 
     def loop(self, every, clock, *, stop):
         """Sweep every `every` seconds until `stop` is set (by SIGINT, SIGTERM or SIGHUP)."""
-        self.stdout.write(
-            _("Penyapuan SLA setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
-        )
         repeat(
             every,
             lambda: self.sweep(clock(), quiet=True),
             stop=stop,
             failed=lambda error: self.stderr.write(_("Penyapuan gagal, dicoba lagi: %s") % error),
+            started=lambda: self.stdout.write(
+                _("Penyapuan SLA setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
+            ),
         )
         self.stdout.write(_("Penyapuan SLA dihentikan."))
 
