@@ -4,13 +4,16 @@ test_alerts_consumer.py, several server processes in test_alerts_daphne.py."""
 
 import io
 import json
+import signal
+import threading
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
+from alerts.management.commands.check_shift_checkins import Command as CheckinCommand
 from alerts.models import AlertEvent, mark_all_read
 from alerts.publish import publish_alert
 from alerts.shifts import check_shift_checkins
@@ -185,6 +188,39 @@ def test_shift_check_command_and_kelurahan_without_piket(demo_areas):
     out = io.StringIO()
     call_command("check_shift_checkins", stdout=out)
     assert "0 peringatan" in out.getvalue()  # no piket officer: no shift is expected
+
+
+@pytest.mark.django_db(transaction=True)  # the loop closes and reopens its connection
+def test_shift_check_worker_repeats_until_stopped(demo_users, settings):
+    """`check_shift_checkins --every 60` (the shifts worker): each round checks, only rounds
+    that raised something print, a stop signal ends it, and the handlers are put back."""
+    settings.SHIFT_CHECKIN_GRACE_MINUTES = 15
+    handler = signal.getsignal(signal.SIGTERM)
+    day = timezone.localdate() + timedelta(days=1)
+    ticks = iter([_at(day, "07:10"), _at(day, "07:20"), _at(day, "07:30")])
+    stop = threading.Event()
+
+    def clock():
+        moment = next(ticks, None)
+        if moment is None:
+            stop.set()  # as SIGTERM does
+            return _at(day, "07:40")
+        return moment
+
+    out = io.StringIO()
+    CheckinCommand(stdout=out).loop(0.01, clock, stop=stop)
+    assert out.getvalue().splitlines() == [
+        "Pemeriksaan piket setiap 0.01 detik (Ctrl-C untuk berhenti).",
+        "2 peringatan piket belum masuk",  # 07.20: both demo kelurahan, once
+        "Pemeriksaan piket dihentikan.",
+    ]
+    assert AlertEvent.objects.filter(kind="piket_belum_masuk").count() == 2
+    assert signal.getsignal(signal.SIGTERM) == handler
+
+
+def test_shift_check_every_must_be_positive():
+    with pytest.raises(CommandError, match="lebih dari 0"):
+        call_command("check_shift_checkins", every=0)
 
 
 def test_announce_reaches_everyone_in_jakarta(demo_users):

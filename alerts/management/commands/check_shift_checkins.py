@@ -1,27 +1,49 @@
-import time
+import threading
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.shifts import check_shift_checkins
+from jakcctv.repeat import repeat
 
 
 class Command(BaseCommand):
     help = (
         "Raise a 'piket belum masuk' alert for every running shift nobody has checked in to "
-        "(SHIFT_CHECKIN_GRACE_MINUTES after its start; once per shift)."
+        "(SHIFT_CHECKIN_GRACE_MINUTES after its start; once per shift). Once, or with --every N "
+        "every N seconds until Ctrl-C or SIGTERM."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--every", type=int, default=0, metavar="SECONDS", help="repeat until stopped"
+            "--every", type=float, metavar="SECONDS", help=_("Ulangi setiap sekian detik.")
         )
 
-    def handle(self, *args, every, **options):
-        while True:
-            raised = check_shift_checkins()
-            if raised or not every:
-                self.stdout.write(_("%d peringatan piket belum masuk") % raised)
-            if not every:
-                return
-            time.sleep(every)
+    def handle(self, *args, every=None, **options):
+        if every is None:
+            self.check(timezone.now())
+            return
+        if every <= 0:
+            raise CommandError(_("--every harus lebih dari 0 detik."))
+        self.loop(every, timezone.now, stop=threading.Event())
+
+    def loop(self, every, clock, *, stop):
+        """Check every `every` seconds until `stop` is set (by SIGINT, SIGTERM or SIGHUP)."""
+        repeat(
+            every,
+            lambda: self.check(clock(), quiet=True),
+            stop=stop,
+            failed=lambda error: self.stderr.write(
+                _("Pemeriksaan piket gagal, dicoba lagi: %s") % error
+            ),
+            started=lambda: self.stdout.write(
+                _("Pemeriksaan piket setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
+            ),
+        )
+        self.stdout.write(_("Pemeriksaan piket dihentikan."))
+
+    def check(self, now, *, quiet=False):
+        raised = check_shift_checkins(now=now)
+        if raised or not quiet:
+            self.stdout.write(_("%d peringatan piket belum masuk") % raised)
