@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, every=None, **options):
         if every is None:
-            self.check(timezone.now())
+            self.check_round(timezone.now())
             return
         if every <= 0:
             raise CommandError(_("--every harus lebih dari 0 detik."))
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         """Check every `every` seconds until `stop` is set (by SIGINT, SIGTERM or SIGHUP)."""
         repeat(
             every,
-            lambda: self.check(clock(), quiet=True),
+            lambda: self.check_round(clock(), quiet=True),
             stop=stop,
             failed=lambda error: self.stderr.write(
                 _("Pemeriksaan piket gagal, dicoba lagi: %s") % error
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Pemeriksaan piket dihentikan."))
 
-    def check(self, now, *, quiet=False):
+    def check_round(self, now, *, quiet=False):
         raised = check_shift_checkins(now=now)
         if raised or not quiet:
             self.stdout.write(_("%d peringatan piket belum masuk") % raised)
