@@ -6,7 +6,7 @@ SHIFT_CHECKIN_GRACE_MINUTES past; one alert per shift, however often it runs (th
 A kelurahan that has not set its own slots yet keeps the default ones (pagi, siang, malam).
 """
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from alerts.models import Kind
 from alerts.publish import publish_alert
-from kelurahan.models import DEFAULT_SLOTS, RoleAssignment, ShiftDuty, ShiftSlot
+from kelurahan.models import RoleAssignment, ShiftDuty, ShiftSlot
 from kelurahan.roles import Role
+from kelurahan.shifts import default_slots
 
 
 def _slots_by_kelurahan(codes):
@@ -26,16 +27,7 @@ def _slots_by_kelurahan(codes):
         if slot.is_active:
             slots[slot.kelurahan_id].append(slot)
     for code in set(codes) - configured:
-        slots[code] = [
-            ShiftSlot(
-                kelurahan_id=code,
-                name=name,
-                label=str(label),
-                starts=time.fromisoformat(starts),
-                ends=time.fromisoformat(ends),
-            )
-            for name, label, starts, ends in DEFAULT_SLOTS
-        ]
+        slots[code] = default_slots(code)
     return slots
 
 

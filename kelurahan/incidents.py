@@ -27,19 +27,15 @@ from kelurahan.models import (
     ShiftNote,
     Status,
 )
+from kelurahan.refusals import Refused
 from kelurahan.roles import LEVEL_DEPTH, Action, Level
 from kelurahan.signals import incident_event
 
 Kind = IncidentEvent.Kind
 
 
-class IncidentRefused(Exception):
-    """The action cannot be done: `status` is the HTTP answer (400, 403, 404, 409)."""
-
-    def __init__(self, status, message):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class IncidentRefused(Refused):
+    """An incident action that cannot be done."""
 
 
 def ancestor_at(area_code, level):

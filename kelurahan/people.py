@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kelurahan.access import can
 from kelurahan.models import Area, RoleAssignment, User, in_areas, level_of_code, live_grants
+from kelurahan.refusals import Refused
 from kelurahan.roles import PERMISSIONS, RANK, ROLE_LEVELS, Action, Level, Role
 from kelurahan.signals import person_invited
 
@@ -44,15 +45,8 @@ NAME_MAX_LENGTH = 150
 USERNAME_MAX_LENGTH = 150
 
 
-class PeopleRefused(Exception):
-    """The change cannot be made: `status` is the HTTP answer (400, 403, 404, 409); `field`
-    names the form field the message belongs to, when there is one."""
-
-    def __init__(self, status, message, field=None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
+class PeopleRefused(Refused):
+    """A change to people or their roles that cannot be made."""
 
 
 # --- Rules ------------------------------------------------------------------------------------

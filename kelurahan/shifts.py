@@ -28,6 +28,7 @@ from kelurahan.models import (
     ShiftSlot,
     covers,
 )
+from kelurahan.refusals import Refused
 from kelurahan.roles import Action, Level
 
 NOTE_MAX_LENGTH = 4000
@@ -35,15 +36,8 @@ HANDOVER_MAX_LENGTH = 8000
 DAY_MINUTES = 24 * 60
 
 
-class ShiftRefused(Exception):
-    """The action cannot be done: `status` is the HTTP answer (400, 403, 404, 409); `field`
-    names the form field the message belongs to, when there is one."""
-
-    def __init__(self, status, message, field=None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
+class ShiftRefused(Refused):
+    """A shift, slot or note action that cannot be done."""
 
 
 # --- Slots ------------------------------------------------------------------------------------
@@ -57,19 +51,21 @@ def ensure_slots(kelurahan_code):
     """
     if ShiftSlot.objects.filter(kelurahan_id=kelurahan_code).exists():
         return
-    ShiftSlot.objects.bulk_create(
-        [
-            ShiftSlot(
-                kelurahan_id=kelurahan_code,
-                name=name,
-                label=str(label),
-                starts=time.fromisoformat(starts),
-                ends=time.fromisoformat(ends),
-            )
-            for name, label, starts, ends in DEFAULT_SLOTS
-        ],
-        ignore_conflicts=True,
-    )
+    ShiftSlot.objects.bulk_create(default_slots(kelurahan_code), ignore_conflicts=True)
+
+
+def default_slots(kelurahan_code):
+    """The default pagi/siang/malam slots of a kelurahan, not saved."""
+    return [
+        ShiftSlot(
+            kelurahan_id=kelurahan_code,
+            name=name,
+            label=str(label),
+            starts=time.fromisoformat(starts),
+            ends=time.fromisoformat(ends),
+        )
+        for name, label, starts, ends in DEFAULT_SLOTS
+    ]
 
 
 def active_slots(kelurahan_code):
