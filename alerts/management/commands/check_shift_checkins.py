@@ -1,6 +1,6 @@
 import threading
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +24,6 @@ class Command(BaseCommand):
         if every is None:
             self.check_round(timezone.now())
             return
-        if every <= 0:
-            raise CommandError(_("--every harus lebih dari 0 detik."))
         self.loop(every, timezone.now, stop=threading.Event())
 
     def loop(self, every, clock, *, stop):

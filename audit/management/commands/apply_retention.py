@@ -1,13 +1,12 @@
 import threading
-from datetime import datetime
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.retention import KINDS, apply_retention
-from jakcctv.repeat import repeat
+from jakcctv.repeat import fixed_clock, repeat
 
 
 class Command(BaseCommand):
@@ -32,13 +31,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, dry_run=False, now=None, every=None, **options):
-        moment = _parse_now(now) if now else None
-        clock = (lambda: moment) if moment else timezone.now
+        clock = fixed_clock(now) if now else timezone.now
         if every is None:
             self.apply(clock(), dry_run)
             return
-        if every <= 0:
-            raise CommandError(_("--every harus lebih dari 0 detik."))
         self.loop(every, clock, dry_run, stop=threading.Event())
 
     def loop(self, every, clock, dry_run, *, stop):
@@ -70,13 +66,3 @@ class Command(BaseCommand):
             verb = _("akan dihapus") if dry_run else _("dihapus")
             older = _("lebih dari %d hari") % days
             self.stdout.write(f"  {label} ({older}): {counts[key]} {verb}")
-
-
-def _parse_now(value):
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandError(_("--now bukan waktu ISO 8601: %s") % value) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)  # Jakarta time, as everything the users see
-    return moment

@@ -1,11 +1,10 @@
 import threading
-from datetime import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jakcctv.repeat import repeat
+from jakcctv.repeat import fixed_clock, repeat
 from kelurahan.incidents import sla_sweep
 
 
@@ -28,12 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, every=None, now=None, **options):
-        clock = _fixed_clock(now) if now else timezone.now
+        clock = fixed_clock(now) if now else timezone.now
         if every is None:
             self.sweep(clock())
             return
-        if every <= 0:
-            raise CommandError(_("--every harus lebih dari 0 detik."))
         self.loop(every, clock, stop=threading.Event())
 
     def loop(self, every, clock, *, stop):
@@ -61,13 +58,3 @@ class Command(BaseCommand):
             )
             % {"time": stamp, "escalated": escalated, "overdue": overdue}
         )
-
-
-def _fixed_clock(value):
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandError(_("--now bukan waktu ISO 8601: %s") % value) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)  # Jakarta time, as everything the users see
-    return lambda: moment
