@@ -9,6 +9,7 @@ incident's status does not allow). Reporters are named only to roles allowed to 
 from dataclasses import dataclass
 
 from django import forms
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.http import FileResponse, Http404
@@ -44,6 +45,7 @@ from kelurahan.incidents import (
     incident_forward,
     incident_transition,
     place_of,
+    shift_note_link_incident,
 )
 from kelurahan.models import (
     FINAL_STATUSES,
@@ -288,6 +290,29 @@ def default_title(category, area_code):
     area = Area.objects.filter(code=area_code).first()
     label = Category(category).label
     return _("%(category)s di %(area)s") % {"category": label, "area": area.name if area else ""}
+
+
+@transaction.atomic
+def report_incident(user, data, source):
+    """Raise an incident from a form's or the API's cleaned data, with its photo and its shift
+    note when the form had them: all or nothing."""
+    incident = incident_create(
+        by=user,
+        category=data["category"],
+        severity=data["severity"],
+        title=data["title"].strip() or default_title(data["category"], data["area_code"]),
+        description=data["description"],
+        area_code=data["area_code"],
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        camera=data.get("camera"),
+        source=source,
+    )
+    if data.get("photo"):
+        incident_attach(incident_id=incident.pk, by=user, image=data["photo"])
+    if data.get("catatan"):
+        shift_note_link_incident(note_id=data["catatan"], incident=incident, by=user)
+    return incident
 
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -638,18 +663,7 @@ class IncidentViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            incident = incident_create(
-                by=request.user,
-                category=data["category"],
-                severity=data["severity"],
-                title=data["title"].strip() or default_title(data["category"], data["area_code"]),
-                description=data["description"],
-                area_code=data["area_code"],
-                lat=data.get("lat"),
-                lon=data.get("lon"),
-                camera=data.get("camera"),
-                source=Incident.Source.API,
-            )
+            incident = report_incident(request.user, data, Incident.Source.API)
         except IncidentRefused as refused:
             return Response({"detail": refused.message}, status=refused.status)
         return self._answer(incident, status.HTTP_201_CREATED)

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,9 +24,9 @@ from kelurahan.incident_api import (
     agencies_for,
     attachment_response,
     deadline_of,
-    default_title,
     filter_incidents,
     incidents_for_detail,
+    report_incident,
     reporter_of,
     timeline_of,
 )
@@ -87,7 +86,9 @@ def incident_create(request):
         status = 400
         if form.is_valid():
             try:
-                incident = _raise(request.user, form.cleaned_data, _source(camera, note, form))
+                incident = report_incident(
+                    request.user, form.cleaned_data, _source(camera, note, form)
+                )
             except IncidentRefused as refused:
                 form.add_error(None, refused.message)
                 status = refused.status
@@ -248,28 +249,6 @@ def _source(camera, note, form):
     if form.cleaned_data.get("where") == IncidentForm.WHERE_GPS:
         return Incident.Source.PHONE
     return Incident.Source.PORTAL
-
-
-@transaction.atomic
-def _raise(user, data, source):
-    """Create the incident, attach its photo and link its shift note: all or nothing."""
-    incident = services.incident_create(
-        by=user,
-        category=data["category"],
-        severity=data["severity"],
-        title=data["title"].strip() or default_title(data["category"], data["area_code"]),
-        description=data["description"],
-        area_code=data["area_code"],
-        lat=data.get("lat"),
-        lon=data.get("lon"),
-        camera=data.get("camera"),
-        source=source,
-    )
-    if data.get("photo"):
-        services.incident_attach(incident_id=incident.pk, by=user, image=data["photo"])
-    if data.get("catatan"):
-        services.shift_note_link_incident(note_id=data["catatan"], incident=incident, by=user)
-    return incident
 
 
 def _created(request, incident):
