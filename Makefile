@@ -7,13 +7,23 @@ PY := $(VENV)/bin/python
 PO := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install demo test lint format bench messages clean
+# Two `make test` may run at once (CI runs one per database): they install one after the other.
+LOCK := $(shell command -v flock >/dev/null 2>&1 && echo flock .install.lock)
 
-install: $(VENV)/.installed node_modules/.installed $(MO)
+.PHONY: install installed test-tools demo test lint format bench messages lock clean
 
-$(VENV)/.installed: pyproject.toml
+install:
+	@$(LOCK) $(MAKE) --no-print-directory installed
+
+installed: $(VENV)/.installed node_modules/.installed $(MO)
+
+# The programs the tests need from the machine (Chromium, Caddy): found, or installed.
+test-tools: install
+	@$(LOCK) $(PY) -m tests.provision
+
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || { python=$$(tools/find-python.sh) && echo "Using $$python" && $$python -m venv $(VENV); }
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -26,7 +36,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 demo: install
 	PORT=$(PORT) tools/demo.sh
 
-test: install
+test: install test-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -50,5 +60,15 @@ BENCHES := bench/areas.py bench/stream_gate.py bench/import_cameras.py bench/api
 bench: install
 	@for script in $(BENCHES); do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
 
+# Pin every Python package anew: the newest releases pyproject.toml's ranges allow, in a
+# scratch venv. Run the tests before committing the new constraints.txt.
+lock:
+	rm -rf .lock-venv
+	$$(tools/find-python.sh) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .lock-venv
+
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles .install.lock

@@ -336,14 +336,11 @@ def prepare(clients):
     from django.utils.crypto import get_random_string
 
     from kelurahan.areas_import import import_areas
-    from kelurahan.demo import DEMO_AREAS_CSV
     from kelurahan.models import Area, RoleAssignment, User
 
     call_command("migrate", run_syncdb=True, verbosity=0)
-    official = Path(os.environ.get("JAKARTA_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
-    areas = official / "jakarta_wilayah.csv"
     with open(os.devnull, "w") as quiet:
-        import_areas(areas if areas.exists() else DEMO_AREAS_CSV, stream=quiet)
+        import_areas(stream=quiet)  # the official list shipped in kelurahan/data/
     kelurahan = list(Area.objects.filter(level="kelurahan").values_list("code", flat=True))
     password = make_password(None)
     users = User.objects.bulk_create(

@@ -3,7 +3,7 @@ and for the provincial admin, through an API token (and, for comparison, a brows
 
 Seeds a scratch database it creates itself (`jakcctv_bench` on the PostgreSQL server DATABASE_URL
 points at, dropped again at the end; without DATABASE_URL a throwaway SQLite file): the official
-area list with all 267 kelurahan (JAKARTA_DATA_DIR) and RW_PER_KELURAHAN RW each, 5,000 cameras,
+area list with all 267 kelurahan (kelurahan/data/) and RW_PER_KELURAHAN RW each, 5,000 cameras,
 100,000 incidents spread over kelurahan, levels, statuses and a year of dates, and 10,000 users
 with role assignments. Then serves the portal with daphne and prints, per persona and endpoint:
 SQL queries per request (counted in-process on the same requests, at several page sizes),
@@ -104,7 +104,7 @@ def seed():
     if KEEP and Incident.objects.count() >= INCIDENTS:
         print(f"seeded earlier (BENCH_KEEP_DB=1): {Incident.objects.count():,} incidents")
         return
-    import_areas(settings.JAKARTA_DATA_DIR / "jakarta_wilayah.csv", stream=io.StringIO())
+    import_areas(stream=io.StringIO())
     kelurahan = list(Area.objects.filter(level=Level.KELURAHAN).values_list("code", "lat", "lon"))
     rws = [
         Area(code=f"{code}.{n:03d}", name=f"RW {n:03d}", level=Level.RW, parent_id=code)

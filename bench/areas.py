@@ -1,6 +1,6 @@
 """Area benchmarks: kelurahan-of-a-point lookups and the "everything under X" query.
 
-Loads the official list and boundaries (JAKARTA_DATA_DIR) into a throwaway SQLite database
+Loads the official list and boundaries (kelurahan/data/) into a throwaway SQLite database
 (or the database DATABASE_URL names, when set) and prints figures. Run: `make bench`.
 """
 
@@ -22,7 +22,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -55,11 +54,10 @@ def report(label, durations, unit=1e6, unit_name="µs"):
 
 
 def main():
-    data = settings.JAKARTA_DATA_DIR
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:  # progress bars are noise here
-        import_areas(data / "jakarta_wilayah.csv", stream=quiet)
-        import_boundaries(data / "jakarta_kelurahan.geojson", stream=quiet)
+        import_areas(stream=quiet)
+        import_boundaries(stream=quiet)
     print(f"database: {connection.vendor}; areas: {Area.objects.count()}")
 
     kelurahan_code_at(-6.2, 106.8)  # build the index once

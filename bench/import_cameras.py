@@ -1,6 +1,6 @@
 """Camera import benchmark: `import_cameras` on a generated 5,000-row CSV.
 
-Loads the official area list (JAKARTA_DATA_DIR) into a throwaway SQLite database (or the
+Loads the official area list (kelurahan/data/) into a throwaway SQLite database (or the
 database DATABASE_URL names, when set: give it a scratch database, cameras are written) and
 prints the time of a first import (all created), a dry run, a re-import (all unchanged) and an
 import where a tenth of the rows change. Target: 5,000 rows in seconds. Run: `make bench`.
@@ -24,7 +24,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -78,7 +77,7 @@ def timed(label, path, **options):
 def main():
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
-        import_areas(settings.JAKARTA_DATA_DIR / "jakarta_wilayah.csv", stream=quiet)
+        import_areas(stream=quiet)
     kelurahan = list(Area.objects.filter(level=Level.KELURAHAN, lat__isnull=False))
     print(f"database: {connection.vendor}; {ROWS} rows over {len(kelurahan)} kelurahan")
     with tempfile.TemporaryDirectory() as scratch:

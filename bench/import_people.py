@@ -1,6 +1,6 @@
 """People import benchmark: `import_people` on a generated 3,000-row FKDM roster.
 
-Loads the official area list (JAKARTA_DATA_DIR) into a throwaway SQLite database (or the
+Loads the official area list (kelurahan/data/) into a throwaway SQLite database (or the
 database DATABASE_URL names, when set: give it a scratch database, people are written) and
 prints the time of a dry run, a first import as an operator of Jakarta Selatan (3,000 new people
 and roles, with post_save sent for each), a re-import (all skipped) and a roster of 3,000 new
@@ -23,7 +23,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -61,7 +60,7 @@ def timed(label, text, **options):
 def main():
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
-        import_areas(settings.JAKARTA_DATA_DIR / "jakarta_wilayah.csv", stream=quiet)
+        import_areas(stream=quiet)
     operator = User.objects.create_user("operator.jaksel", "op@jakcctv.test", "x")
     RoleAssignment.objects.create(user=operator, role=Role.OPERATOR, area_id="31.74")
     kelurahan = list(Area.objects.under("31.74").filter(level=Level.KELURAHAN))

@@ -141,7 +141,8 @@ def glass_to_glass(samples=20):
 
     from cameras.demo import create_cameras
     from kelurahan.demo import create_rw_rt, create_users
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser import CHROMIUM_ARGS
+    from tests.provision import chromium
 
     create_rw_rt()
     create_users("bench-password")
@@ -157,9 +158,10 @@ def glass_to_glass(samples=20):
         start_new_session=True,
     )
     latencies = []
+    executable = chromium()  # before Playwright starts: finding it may ask Playwright too
     try:
         with Daphne(env) as server, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             page = browser.new_page(base_url=f"http://127.0.0.1:{server.port}")
             page.goto("/accounts/login/")
             page.fill("#id_login", "fkdm.kebonjeruk")

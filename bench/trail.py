@@ -1,6 +1,6 @@
 """Accountability trail benchmark: the trail page, its CSV and `apply_retention` on a big trail.
 
-Loads the official area list (JAKARTA_DATA_DIR) into a throwaway SQLite database (or the
+Loads the official area list (kelurahan/data/) into a throwaway SQLite database (or the
 database DATABASE_URL names, when set: give it a scratch database, rows are written), writes
 TRAIL_ROWS rows (default 200,000: months of a busy portal's logins, viewings and incident
 actions, spread over every kelurahan) and prints how long the pages take for a provincial admin
@@ -83,7 +83,7 @@ def timed_get(client, url, runs=5):
 def main():
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
-        import_areas(settings.JAKARTA_DATA_DIR / "jakarta_wilayah.csv", stream=quiet)
+        import_areas(stream=quiet)
     kelurahan = list(Area.objects.of_level(Level.KELURAHAN).values_list("code", flat=True))
     admin = User.objects.create_user("bench.admin")
     operator = User.objects.create_user("bench.operator")

@@ -382,11 +382,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# --- Data and demo ----------------------------------------------------------------------------
-
-# Jakarta's official area list and boundaries, read at run time (never copied into the repo).
-JAKARTA_DATA_DIR = Path(env_str("JAKARTA_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
-
 # --- Cameras and streams ----------------------------------------------------------------------
 
 # Where `run_streams` writes each camera's HLS (STREAMS_ROOT/<camera code>/index.m3u8).

@@ -5,9 +5,11 @@ never leaves a half-imported tree; both are idempotent (re-running changes nothi
 """
 
 import csv
+import gzip
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -30,6 +32,11 @@ LEVEL_ALIASES = {
 }
 REQUIRED_COLUMNS = ("code", "name", "level", "parent_code")
 
+# The official list and boundaries shipped with the project (origin and licence: data/NOTICE).
+DATA_DIR = Path(__file__).resolve().parent / "data"
+OFFICIAL_AREAS = DATA_DIR / "jakarta_wilayah.csv.gz"
+OFFICIAL_BOUNDARIES = DATA_DIR / "jakarta_kelurahan.geojson.gz"
+
 
 class ImportRejected(Exception):
     """The file has errors; nothing was written. `errors` lists them, one line each."""
@@ -47,15 +54,24 @@ class ImportResult:
     codes: list = field(default_factory=list)
 
 
-def import_areas(path, *, stream=None):
-    """Load a `code,name,level,parent_code[,lat,lon]` CSV into Area."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportRejected([_("Kolom wajib tidak ada: %s.") % ", ".join(missing)])
-        # The reader's line number, right even after blank lines or multi-line cells.
-        rows = [(reader.line_num, row) for row in reader]
+def _open_text(path, encoding):
+    """A text file, gzip-compressed or not (by its name)."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    return opener(path, "rt", newline="", encoding=encoding)
+
+
+def import_areas(path=OFFICIAL_AREAS, *, stream=None):
+    """Load a `code,name,level,parent_code[,lat,lon]` CSV (or .csv.gz) into Area."""
+    try:
+        with _open_text(path, "utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ImportRejected([_("Kolom wajib tidak ada: %s.") % ", ".join(missing)])
+            # The reader's line number, right even after blank lines or multi-line cells.
+            rows = [(reader.line_num, row) for row in reader]
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, csv.Error) as error:
+        raise ImportRejected([_("Berkas CSV tidak dapat dibaca: %s") % error]) from error
 
     errors, areas, lines = [], {}, {}
     for line, row in rows:
@@ -123,12 +139,12 @@ def _optional_float(raw):
     return value
 
 
-def import_boundaries(path, *, stream=None):
-    """Load kelurahan outlines from a GeoJSON FeatureCollection (properties.code)."""
+def import_boundaries(path=OFFICIAL_BOUNDARIES, *, stream=None):
+    """Load kelurahan outlines from a GeoJSON FeatureCollection (properties.code), or .gz."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with _open_text(path, "utf-8") as handle:
             collection = json.load(handle)
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ImportRejected([_("Berkas GeoJSON tidak dapat dibaca: %s") % error]) from error
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):

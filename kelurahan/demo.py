@@ -5,7 +5,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from kelurahan.areas_import import import_areas, import_boundaries
+from kelurahan.areas_import import (
+    OFFICIAL_AREAS,
+    OFFICIAL_BOUNDARIES,
+    import_areas,
+    import_boundaries,
+)
 from kelurahan.models import Area, RoleAssignment, User
 from kelurahan.roles import Level, Role
 
@@ -44,12 +49,9 @@ DEMO_USERS = [
 
 
 def load_areas(*, stream=None):
-    """The full official list and boundaries when ../shared/data exists, else the small fixture."""
-    data = settings.JAKARTA_DATA_DIR
-    full_list = data / "jakarta_wilayah.csv"
-    import_areas(full_list if full_list.exists() else DEMO_AREAS_CSV, stream=stream)
-    if (data / "jakarta_kelurahan.geojson").exists():
-        import_boundaries(data / "jakarta_kelurahan.geojson", stream=stream)
+    """The whole official list of Jakarta with its kelurahan boundaries, and demo RW/RT."""
+    import_areas(OFFICIAL_AREAS, stream=stream)
+    import_boundaries(OFFICIAL_BOUNDARIES, stream=stream)
     create_rw_rt()
 
 

@@ -1,6 +1,5 @@
-"""Playwright driving Debian's Chromium (Playwright cannot download its own browser here)."""
+"""Playwright driving the Chromium that `make test` provided (tests/provision.py)."""
 
-CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling home, and this network refuses.
 CHROMIUM_ARGS = [
     "--no-sandbox",

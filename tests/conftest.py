@@ -4,17 +4,18 @@ import io
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from kelurahan.areas_import import import_areas
+from kelurahan.areas_import import import_areas, import_boundaries
 from kelurahan.demo import DEMO_AREAS_CSV, DEMO_USERS, create_rw_rt
+from kelurahan.geo import forget_boundaries
 from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import Role
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests import provision
+from tests.browser import CHROMIUM_ARGS
 
 PASSWORD = "uji-coba-2026"
 
@@ -42,12 +43,13 @@ def _test_settings(settings):
 
 
 @pytest.fixture
-def jakarta_data():
-    """The official area list and boundaries in ../shared/data (JAKARTA_DATA_DIR)."""
-    data = django_settings.JAKARTA_DATA_DIR
-    if not (data / "jakarta_wilayah.csv").exists():
-        pytest.fail(f"Jakarta area data not found in {data}; set JAKARTA_DATA_DIR")
-    return data
+def official_areas(db):
+    """The whole official area list of Jakarta and its kelurahan boundaries (kelurahan/data/)."""
+    import_areas(stream=io.StringIO())
+    import_boundaries(stream=io.StringIO())
+    forget_boundaries()  # points are looked up in these boundaries, not a cached earlier set
+    yield
+    forget_boundaries()
 
 
 @pytest.fixture
@@ -129,17 +131,18 @@ def totp_code(secret):
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
-# --- Browser tests (Playwright + Debian's Chromium) ------------------------------------------
+# --- Browser tests (Playwright + the Chromium that `make test` provided) ---------------------
 
 
 @pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API keeps an event loop on this thread while the browser is open;
     # Django would then refuse the tests' own synchronous database calls (and the flushes).
+    executable = provision.chromium()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
 

@@ -1,3 +1,5 @@
+import csv
+import gzip
 import json
 import re
 
@@ -5,9 +7,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from kelurahan.areas_import import ImportRejected, import_areas, import_boundaries
+from kelurahan.areas_import import (
+    OFFICIAL_AREAS,
+    OFFICIAL_BOUNDARIES,
+    ImportRejected,
+    import_areas,
+    import_boundaries,
+)
 from kelurahan.demo import DEMO_AREAS_CSV
-from kelurahan.geo import forget_boundaries, kelurahan_code_at
+from kelurahan.geo import kelurahan_code_at
 from kelurahan.models import Area, AreaBoundary
 from kelurahan.roles import Level
 
@@ -54,8 +62,8 @@ def test_under_uses_an_index(demo_areas):
         )
 
 
-def test_full_official_list_imports_and_reimport_changes_nothing(jakarta_data):
-    result = import_areas(jakarta_data / "jakarta_wilayah.csv")
+def test_full_official_list_imports_and_reimport_changes_nothing(db):
+    result = import_areas()
     assert result.created == 318
     counts = {level: Area.objects.filter(level=level).count() for level in Level}
     assert counts[Level.PROVINSI] == 1
@@ -63,9 +71,36 @@ def test_full_official_list_imports_and_reimport_changes_nothing(jakarta_data):
     assert counts[Level.KECAMATAN] == 44
     assert counts[Level.KELURAHAN] == 267
     before = _snapshot(Area)
-    again = import_areas(jakarta_data / "jakarta_wilayah.csv")
+    again = import_areas()
     assert (again.created, again.updated, again.unchanged) == (0, 0, 318)
     assert _snapshot(Area) == before
+
+
+def test_the_commands_load_the_shipped_official_data_by_default(capsys):
+    call_command("import_areas")
+    call_command("import_boundaries")
+    out = capsys.readouterr().out
+    assert "Wilayah: 318 baru" in out
+    assert "Batas kelurahan: 267 baru" in out
+    assert Area.objects.get(code="31.74.01.1002").name == "Tebet Barat"
+    assert AreaBoundary.objects.filter(area_id="31.73.05.1001").exists()
+
+
+def test_the_demo_fixture_is_an_extract_of_the_official_list():
+    with gzip.open(OFFICIAL_AREAS, "rt", encoding="utf-8") as handle:
+        official = {row["code"]: row for row in csv.DictReader(handle)}
+    with open(DEMO_AREAS_CSV, encoding="utf-8") as handle:
+        demo = {row["code"]: row for row in csv.DictReader(handle)}
+    assert len(demo) == 21
+    assert {code: official[code] for code in demo} == demo
+
+
+def test_a_corrupt_gzip_file_is_refused_with_its_reason(tmp_path, capsys):
+    broken = tmp_path / "wilayah.csv.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(CommandError, match="tidak ada wilayah yang diimpor"):
+        call_command("import_areas", str(broken))
+    assert "Berkas CSV tidak dapat dibaca" in capsys.readouterr().err
 
 
 def test_import_command_reports_counts(capsys):
@@ -111,18 +146,16 @@ def test_missing_columns_and_missing_file_are_clear(tmp_path, db, capsys):
 
 
 @pytest.fixture
-def boundaries(jakarta_data):
-    import_areas(jakarta_data / "jakarta_wilayah.csv")
-    import_boundaries(jakarta_data / "jakarta_kelurahan.geojson")
-    forget_boundaries()
-    yield json.loads((jakarta_data / "jakarta_kelurahan.geojson").read_text())["features"]
-    forget_boundaries()
+def boundaries(official_areas):
+    """The shipped kelurahan features, imported."""
+    with gzip.open(OFFICIAL_BOUNDARIES, "rt", encoding="utf-8") as handle:
+        return json.load(handle)["features"]
 
 
-def test_boundaries_import_all_267_and_reimport_changes_nothing(boundaries, jakarta_data):
+def test_boundaries_import_all_267_and_reimport_changes_nothing(boundaries):
     assert AreaBoundary.objects.count() == 267
     before = _snapshot(AreaBoundary)
-    again = import_boundaries(jakarta_data / "jakarta_kelurahan.geojson")
+    again = import_boundaries()
     assert (again.created, again.updated, again.unchanged) == (0, 0, 267)
     assert _snapshot(AreaBoundary) == before
 

@@ -2,14 +2,11 @@
 camera page with the frame on screen attached and escalates it until the city operator sees it;
 an FKDM volunteer reports from a phone with its GPS position and a photo from its camera."""
 
-import io
 import re
 
 import pytest
 from PIL import Image
 
-from kelurahan.areas_import import import_areas, import_boundaries
-from kelurahan.geo import forget_boundaries
 from kelurahan.models import Incident, ShiftNote
 from tests.browser import PHONE, sign_in
 from tests.conftest import PASSWORD
@@ -113,12 +110,8 @@ def test_piket_reports_from_a_camera_with_its_frame_and_escalates_to_the_city(
 
 
 @pytest.fixture
-def boundaries(demo_users, jakarta_data):
-    import_areas(jakarta_data / "jakarta_wilayah.csv", stream=io.StringIO())
-    import_boundaries(jakarta_data / "jakarta_kelurahan.geojson", stream=io.StringIO())
-    forget_boundaries()
-    yield
-    forget_boundaries()
+def boundaries(demo_users, official_areas):
+    """The official list and kelurahan boundaries, so a GPS point finds its kelurahan."""
 
 
 def _phone(open_page, where):

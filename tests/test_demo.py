@@ -9,7 +9,7 @@ from kelurahan.models import Area, RoleAssignment, User
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_twice_creates_once_and_keeps_changes(monkeypatch, capsys, jakarta_data):
+def test_seed_demo_twice_creates_once_and_keeps_changes(monkeypatch, capsys):
     monkeypatch.setenv("DEMO_PASSWORD", "sandi-demo-uji")
     call_command("seed_demo")
     assert Area.objects.filter(level="kelurahan").count() == 267
@@ -28,18 +28,13 @@ def test_seed_demo_twice_creates_once_and_keeps_changes(monkeypatch, capsys, jak
     assert "kata sandi tidak diubah" in capsys.readouterr().out
 
 
-def test_demo_cameras_sit_inside_their_kelurahan(jakarta_data):
+def test_demo_cameras_sit_inside_their_kelurahan(official_areas):
     from cameras.demo import DEMO_CAMERAS
-    from kelurahan.areas_import import import_areas, import_boundaries
-    from kelurahan.geo import forget_boundaries, kelurahan_code_at
+    from kelurahan.geo import kelurahan_code_at
 
-    import_areas(jakarta_data / "jakarta_wilayah.csv")
-    import_boundaries(jakarta_data / "jakarta_kelurahan.geojson")
-    forget_boundaries()
     for camera in DEMO_CAMERAS:
         kelurahan = ".".join(camera.area.split(".")[:4])
         assert kelurahan_code_at(camera.lat, camera.lon) == kelurahan, camera.code
-    forget_boundaries()
     assert len(DEMO_CAMERAS) >= 24
     assert {"tebet-eco-park-utara", "taman-langsat", "taman-leuser"} <= {
         c.code for c in DEMO_CAMERAS

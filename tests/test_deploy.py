@@ -11,7 +11,6 @@ import gc
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -30,6 +29,7 @@ from django.core.management import get_commands, load_command_class
 
 from jakcctv.asgi import application, portal
 from jakcctv.warmup import FreezeAfterWarmUp
+from tests import provision
 from tests.conftest import MATRIX_CASES
 from tests.live_daphne import LiveDaphne
 
@@ -301,10 +301,9 @@ def test_proxy_routes_match_the_portal_and_mediamtx():
     assert f"handle {hook_path.rstrip('/')}* {{\n\t\trespond 404" in caddyfile
 
 
-@pytest.mark.skipif(not shutil.which("caddy"), reason="needs the caddy binary (apt: caddy)")
 def test_caddyfile_is_valid():
     result = subprocess.run(
-        ["caddy", "validate", "--config", "Caddyfile", "--adapter", "caddyfile"],
+        [provision.caddy(), "validate", "--config", "Caddyfile", "--adapter", "caddyfile"],
         cwd=DOCKER,
         env={**os.environ, "PORTAL_DOMAIN": "cctv.jakarta.go.id"},
         capture_output=True,
@@ -324,7 +323,7 @@ def test_compose_environment_passes_check_deploy():
         name: re.sub(r"\$\{(\w+)(:\?[^}]*)?\}", lambda m: dotenv[m[1]], value)
         for name, value in portal.items()
     }
-    keep = {"PATH", "HOME", "LANG", "JAKARTA_DATA_DIR"}
+    keep = {"PATH", "HOME", "LANG"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -360,3 +359,26 @@ def test_portal_freezes_what_its_first_requests_built_and_keeps_answering():
     assert healthz() == 200
     assert not collector_sees(built_while_warming)  # frozen
     assert healthz() == 200
+
+
+def test_every_installed_package_is_the_pinned_release():
+    """constraints.txt pins what `make install` and the image install (asgiref 3.13 once broke
+    the database pool without a line of ours changing)."""
+    from importlib.metadata import distributions
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lines = (Path(settings.BASE_DIR) / "constraints.txt").read_text().splitlines()
+    pins = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            requirement = Requirement(line)
+            pins[canonicalize_name(requirement.name)] = str(requirement.specifier)
+    assert all(spec.startswith("==") for spec in pins.values())
+    assert {"asgiref", "channels", "django", "psycopg-pool", "daphne"} <= set(pins)
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    assert "pip install -c constraints.txt" in dockerfile
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in distributions()}
+    for name, spec in pins.items():
+        assert installed.get(name) == spec[2:], f"{name}: {installed.get(name)} installed, {spec}"

@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from kelurahan.areas_import import import_areas, import_boundaries
 from kelurahan.geo import forget_boundaries
 from kelurahan.incidents import incident_acknowledge, incident_escalate
 from kelurahan.models import Incident, IncidentEvent
@@ -174,9 +173,7 @@ def test_bad_filters_get_400_with_field_errors(api, query, field):
     assert list(response.json()) == [field] and response.json()[field][0]
 
 
-def test_create_by_area_gps_or_camera(api, demo_users, demo_cameras, jakarta_data):
-    import_areas(jakarta_data / "jakarta_wilayah.csv", stream=io.StringIO())
-    import_boundaries(jakarta_data / "jakarta_kelurahan.geojson", stream=io.StringIO())
+def test_create_by_area_gps_or_camera(api, demo_users, demo_cameras, official_areas):
     forget_boundaries()
     client = api("piket.kebonjeruk")
     base = {"category": "kecelakaan", "severity": "tinggi"}

@@ -262,8 +262,7 @@ def test_demo_agencies_serve_their_areas_and_use_only_national_numbers(demo_user
     assert "Polsek Tebet" in tebet and "Polsek Kebon Jeruk" not in tebet
 
 
-def test_seed_demo_creates_the_agencies(db, settings, tmp_path):
-    settings.JAKARTA_DATA_DIR = tmp_path  # the small demo area list: quick
+def test_seed_demo_creates_the_agencies(db):
     out = io.StringIO()
     call_command("seed_demo", stdout=out, stderr=io.StringIO())
     assert "Instansi demo baru: 9" in out.getvalue()

@@ -11,9 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from cameras.models import Camera
-from kelurahan.areas_import import import_areas, import_boundaries
 from kelurahan.demo import DEMO_USERS
-from kelurahan.geo import forget_boundaries
 from kelurahan.models import ApiToken, Incident, IncidentAttachment, IncidentEvent
 from tests.conftest import MATRIX_CASES, make_user
 
@@ -30,12 +28,8 @@ IN_BANDUNG = (-6.9175, 107.6191)
 
 
 @pytest.fixture
-def boundaries(demo_areas, jakarta_data):
-    import_areas(jakarta_data / "jakarta_wilayah.csv", stream=io.StringIO())
-    import_boundaries(jakarta_data / "jakarta_kelurahan.geojson", stream=io.StringIO())
-    forget_boundaries()
-    yield
-    forget_boundaries()
+def boundaries(demo_areas, official_areas):
+    """The official list and kelurahan boundaries, so a GPS point finds its kelurahan."""
 
 
 def _client_for(user):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from kelurahan.demo import DEMO_USERS
 from kelurahan.models import Shift, ShiftDuty, ShiftNote, ShiftNoteRevision, ShiftSlot, covers
 from kelurahan.shifts import note_add, shift_check_in, shift_close, shift_current
+from tests.answers import shows
 from tests.conftest import MATRIX_CASES, enrol_totp, make_user
 from tests.shift_helpers import wait_past_shift_change
 
@@ -639,7 +640,7 @@ def _check(persona, probe, response, expected, where):
 
 
 def _listed(persona, probe, body, marker, where):
-    assert (marker in body) is _sees(persona, probe), where
+    assert shows(body, marker) is _sees(persona, probe), where
     if not _sees(persona, probe):
         assert not any(secret in body for secret in probe.secrets), where
 
@@ -650,16 +651,16 @@ def _lists(persona, probe):
     yield "history", _body(c.get("/piket/riwayat/")), f'data-shift="{probe.shift}"'
     by_area = _body(c.get(f"/piket/riwayat/?wilayah={probe.area}"))
     yield "history by area", by_area, f'data-shift="{probe.shift}"'
-    yield "api shifts", _body(c.get("/api/v1/shifts/?page_size=1000")), f'"id":{probe.shift},'
+    yield "api shifts", _body(c.get("/api/v1/shifts/?page_size=1000")), {"id": probe.shift}
     by_area = _body(c.get(f"/api/v1/shifts/?area={probe.area}&page_size=1000"))
-    yield "api shifts by area", by_area, f'"id":{probe.shift},'
+    yield "api shifts by area", by_area, {"id": probe.shift}
     notes = _body(c.get("/api/v1/notes/?page_size=1000"))
-    yield "api notes", notes, f'"id":{probe.note},'
-    yield "api notes (observation)", notes, f'"id":{probe.observation},'
+    yield "api notes", notes, {"id": probe.note}
+    yield "api notes (observation)", notes, {"id": probe.observation}
     by_area = _body(c.get(f"/api/v1/notes/?area={probe.area}&page_size=1000"))
-    yield "api notes by area", by_area, f'"shift":{probe.shift},'
+    yield "api notes by area", by_area, {"shift": probe.shift}
     by_shift = _body(c.get(f"/api/v1/notes/?shift={probe.shift}&page_size=1000"))
-    yield "api notes by shift", by_shift, f'"shift":{probe.shift},'
+    yield "api notes by shift", by_shift, {"shift": probe.shift}
 
 
 def _single(persona, probe):

@@ -1,14 +1,19 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kelurahan.areas_import import ImportRejected, import_areas
+from kelurahan.areas_import import OFFICIAL_AREAS, ImportRejected, import_areas
 
 
 class Command(BaseCommand):
     help = "Load official area codes from a CSV (code,name,level,parent_code[,lat,lon])."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="CSV file, e.g. ../shared/data/jakarta_wilayah.csv")
+        parser.add_argument(
+            "path",
+            nargs="?",
+            default=str(OFFICIAL_AREAS),
+            help="CSV file (.gz too); default: the official list shipped in kelurahan/data/",
+        )
 
     def handle(self, *, path, **options):
         try:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kelurahan.areas_import import ImportRejected, import_boundaries
+from kelurahan.areas_import import OFFICIAL_BOUNDARIES, ImportRejected, import_boundaries
 from kelurahan.geo import forget_boundaries
 
 
@@ -9,7 +9,12 @@ class Command(BaseCommand):
     help = "Load kelurahan boundaries from GeoJSON (features with properties.code)."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="GeoJSON, e.g. ../shared/data/jakarta_kelurahan.geojson")
+        parser.add_argument(
+            "path",
+            nargs="?",
+            default=str(OFFICIAL_BOUNDARIES),
+            help="GeoJSON file (.gz too); default: the official list shipped in kelurahan/data/",
+        )
 
     def handle(self, *, path, **options):
         try:
