@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from kelurahan.shifts import default_slots, slot_at
-from tests.streams import wait_for
+from tests.waiting import wait_for
 
 
 def wait_past_shift_change(margin_seconds):

@@ -21,7 +21,6 @@ ffmpeg command line as `run_streams`; no database is needed. Every ffmpeg is sto
 
 import re
 import threading
-import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -30,18 +29,7 @@ from django.db import connections
 
 from cameras.ffmpeg import PLAYLIST
 from cameras.supervisor import StreamSource, Supervisor
-
-
-def wait_for(condition, timeout=20, interval=0.1, message="condition"):
-    """Poll `condition()` until it returns something true; return that, or fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {message}")
-        time.sleep(interval)
+from tests.waiting import wait_for
 
 
 def playlist_segments(folder):

@@ -25,7 +25,8 @@ from cameras.mediamtx_paths import sync_paths
 from cameras.models import Camera
 from cameras.supervisor import MediaMTXWatch
 from jakcctv.asgi import application
-from tests.streams import background, wait_for
+from tests.streams import background
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
 KJ, TB = "kebonjeruk-simpang", "tebet-eco-park-utara"

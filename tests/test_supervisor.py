@@ -26,8 +26,8 @@ from tests.streams import (
     live_streams_fixture,  # noqa: F401 (the live_streams fixture)
     playlist_segments,
     running_streams,
-    wait_for,
 )
+from tests.waiting import wait_for
 
 KJ, TB, LEUSER = "kebonjeruk-simpang", "tebet-eco-park-utara", "taman-leuser"
 
