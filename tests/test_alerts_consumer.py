@@ -164,6 +164,46 @@ def test_anonymous_foreign_origin_and_lapsed_users_are_refused(demo_users, lapse
     run(scenario)
 
 
+@pytest.mark.parametrize(
+    "origin, host, forwarded, accepted",
+    [
+        ("http://127.0.0.1", "127.0.0.1", None, True),
+        ("http://127.0.0.1:8000", "127.0.0.1:8000", None, True),
+        ("http://127.0.0.1:8001", "127.0.0.1:8000", None, False),  # another port
+        ("http://127.0.0.1:8000", "127.0.0.1", None, False),
+        ("https://127.0.0.1", "127.0.0.1", None, False),  # another scheme
+        ("https://127.0.0.1", "127.0.0.1", "https", True),  # TLS ends at the proxy
+        ("http://127.0.0.1", "127.0.0.1", "https", False),  # a plain page of the HTTPS portal
+        ("http://evil.test", "evil.test", None, False),  # not an allowed host at all
+        ("https://cctv.jakarta.go.id", "127.0.0.1", None, True),  # CSRF_TRUSTED_ORIGINS
+        ("https://peta.jakarta.go.id", "127.0.0.1", None, True),  # https://*.jakarta.go.id
+        ("http://peta.jakarta.go.id", "127.0.0.1", None, False),
+        ("null", "127.0.0.1", None, False),
+    ],
+)
+def test_the_origin_must_match_scheme_host_and_port(
+    demo_users, settings, origin, host, forwarded, accepted
+):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.CSRF_TRUSTED_ORIGINS = ["https://cctv.jakarta.go.id", "https://*.jakarta.go.id"]
+
+    async def scenario():
+        client = await signed_in_as(demo_users["piket.kebonjeruk"])
+        headers = [
+            (b"origin", origin.encode()),
+            (b"host", host.encode()),
+            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+        ]
+        if forwarded:
+            headers.append((b"x-forwarded-proto", forwarded.encode()))
+        communicator = WebsocketCommunicator(application, "/ws/alerts/", headers=headers)
+        connected, _ = await communicator.connect(timeout=PATIENCE)
+        assert connected is accepted, (origin, host, forwarded)
+        await communicator.disconnect()
+
+    run(scenario)
+
+
 def test_replay_after_reconnect_returns_exactly_the_missed_visible_alerts(demo_users):
     async def scenario():
         client = await signed_in_as(demo_users["fkdm.kebonjeruk"])
