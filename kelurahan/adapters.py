@@ -19,3 +19,11 @@ class AccountAdapter(DefaultAccountAdapter):
                 sender=__name__, credentials=tried, request=request, blocked=True
             )
             raise
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # The "key" of ACCOUNT_RATE_LIMITS["login_failed"]: allauth's is the account alone, so a
+        # stranger who knows a username could lock its owner out with a few wrong passwords.
+        # Counted per account *and* address, the stranger locks only themselves; failures per
+        # address alone are limited by the "ip" rate.
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}:{self.get_client_ip(request)}"
