@@ -53,6 +53,11 @@ async def decide(raw_body):
         return 401, {"detail": _("Hanya portal yang diizinkan.")}
     if action not in {"read", "playback"}:
         return 400, {"detail": _("Tindakan tidak dikenal.")}
+    if action != "read" or body.get("protocol") != "hls":
+        # A viewer's token is for what the portal serves: live HLS. RTSP, RTMP, SRT or WebRTC
+        # would hand out the stream beside the player; playback of recordings gets rules of its
+        # own once recordings exist.
+        return 401, {"detail": _("Hanya tayangan langsung lewat HLS yang diizinkan.")}
     raw = body.get("token") or parse_qs(str(body.get("query") or "")).get("token", [""])[0]
     try:
         # No browser cookie reaches this hook, so the token's session binding cannot be checked.
