@@ -123,6 +123,7 @@ def incident_create(
     if by is not None and not can(by, Action.CREATE_INCIDENT, code):
         raise IncidentRefused(403, _("Anda hanya dapat melapor di wilayah tugas Anda."))
     status = JAKI_STATUSES.get(jaki_status.lower(), Status.BARU) if jaki_status else Status.BARU
+    check_status_right(by, status, code)
     incident = Incident.objects.create(
         category=category,
         severity=severity,
@@ -171,6 +172,19 @@ _TRANSITION_ACTION = {
     Status.SELESAI: Action.RESOLVE_INCIDENT,
     Status.DITUTUP: Action.RESOLVE_INCIDENT,
 }
+
+
+def check_status_right(by, status, where):
+    """Refuse (403) when `by` may not put an incident in `where` at `status` by any way in: a
+    report that arrives already handled (an outside system's status) asks the same right as
+    the transition to that status. `by=None` is the system; "baru" asks nothing more."""
+    if by is None or status == Status.BARU:
+        return
+    if not can(by, _TRANSITION_ACTION[Status(status)], where):
+        raise IncidentRefused(
+            403,
+            _("Peran Anda tidak mengizinkan menetapkan status %s.") % Status(status).label,
+        )
 
 
 @transaction.atomic
