@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kelurahan.access import can
-from kelurahan.geo import kelurahan_code_at
+from kelurahan.geo import boundary_contains, kelurahan_code_at
 from kelurahan.models import (
     JAKI_STATUSES,
     NEXT_LEVEL,
@@ -79,14 +79,18 @@ def _locked(incident_id, by, action):
 
 def place_of(*, area_code=None, lat=None, lon=None, camera=None):
     """The area an incident belongs to: the camera's, the one chosen, or the kelurahan whose
-    official boundary contains the GPS point (as JAKI routes reports). Raises IncidentRefused."""
+    official boundary contains the GPS point (as JAKI routes reports). Raises IncidentRefused.
+
+    A point given with a camera or an area must lie in that place's kelurahan (when its
+    boundary is loaded): the map would otherwise show the incident somewhere else.
+    """
     if camera is not None:
-        return camera.area_id
+        return _point_within(camera.area_id, lat, lon)
     if area_code:
         area = Area.objects.filter(code=area_code).first()
         if area is None or area.level not in {Level.KELURAHAN, Level.RW, Level.RT}:
             raise IncidentRefused(400, _("Pilih kelurahan, RW atau RT yang dikenal."))
-        return area.code
+        return _point_within(area.code, lat, lon)
     if lat is not None and lon is not None:
         code = kelurahan_code_at(lat, lon)
         if code is None:
@@ -95,6 +99,22 @@ def place_of(*, area_code=None, lat=None, lon=None, camera=None):
             )
         return code
     raise IncidentRefused(400, _("Sebutkan wilayah, titik lokasi, atau kamera kejadian."))
+
+
+def _point_within(code, lat, lon):
+    """`code`, once the point (if any) is found inside its kelurahan."""
+    if lat is None or lon is None:
+        return code
+    kelurahan = ancestor_at(code, Level.KELURAHAN)
+    if boundary_contains(kelurahan, lat, lon) is False:
+        name = Area.objects.filter(code=kelurahan).values_list("name", flat=True).first()
+        raise IncidentRefused(
+            400,
+            _("Titik lokasi berada di luar Kelurahan %s: pilih titik di wilayah kejadian.")
+            % (name or kelurahan),
+            "lat",
+        )
+    return code
 
 
 @transaction.atomic

@@ -48,9 +48,9 @@ from kelurahan.images import ImageRefused, clean_image
 from kelurahan.incidents import (
     IncidentRefused,
     _record,
+    check_status_right,
     incident_attach,
     incident_create,
-    check_status_right,
 )
 from kelurahan.models import (
     JAKI_STATUSES,
@@ -253,7 +253,8 @@ class ReportSerializer(IngestSerializer):
                 raise serializers.ValidationError(
                     {"lat": [_("Titik ini berada di luar wilayah DKI Jakarta.")]}
                 )
-            # An explicit code wins (it may name an RW or RT); the point is kept either way.
+            # An explicit code wins (it may name an RW or RT); the point is kept, and must lie
+            # in that code's kelurahan (kelurahan.incidents.place_of).
             data["kelurahan"] = data.get("kelurahan") or found
         return data
 
