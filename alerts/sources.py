@@ -8,6 +8,7 @@ periodic check (alerts/shifts.py).
 
 import hashlib
 
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_delete, post_save
 
@@ -90,6 +91,13 @@ def _signed_out(sender, request, user, **kwargs):
         send_to_user(user.pk, {"type": SESSION_ENDED, "session": session_digest(session_key)})
 
 
+def _user_session_deleted(sender, instance, **kwargs):
+    # Ended from the sessions page, or by a password change elsewhere (kelurahan/adapters.py).
+    send_to_user(
+        instance.user_id, {"type": SESSION_ENDED, "session": session_digest(instance.session_key)}
+    )
+
+
 def session_digest(session_key):
     """What travels through the channel layer instead of the session key itself."""
     return hashlib.sha256(session_key.encode()).hexdigest()[:32]
@@ -102,3 +110,4 @@ def connect():
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")
     post_save.connect(_user_saved, sender=User, dispatch_uid="alerts-user")
     user_logged_out.connect(_signed_out, dispatch_uid="alerts-logout")
+    post_delete.connect(_user_session_deleted, sender=UserSession, dispatch_uid="alerts-us-d")

@@ -6,6 +6,7 @@ import csv
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from jakcctv.spreadsheets import safe_cell
 from kelurahan.signals import exported
 
 CSV_TIME = "%Y-%m-%d %H:%M:%S"
@@ -46,10 +47,5 @@ async def _csv_lines(rows, header, row):
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow(header)  # the BOM makes Excel read UTF-8
     async for obj in rows.aiterator(chunk_size=1000):
-        yield writer.writerow([_safe_cell(cell) for cell in row(obj)])
-
-
-def _safe_cell(value):
-    """Keep Excel from running a cell as a formula: user agents are whatever a client sends."""
-    value = str(value)
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+        # User agents, names and notes are whatever a client sent.
+        yield writer.writerow([safe_cell(cell) for cell in row(obj)])

@@ -4,17 +4,23 @@ A token names the viewing session, the user (none for the public page), the came
 expiry, and may be bound to the browser session that asked for it; it is signed with the
 project's SECRET_KEY. Whoever serves video (Django in embedded mode, MediaMTX's auth hook in
 production) calls `authorize`, which also asks the scoping door whether the user may still watch
-the camera. That answer is kept for STREAM_RECHECK_SECONDS so that segment requests stay cheap;
-a revoked user stops getting video within that time plus a segment.
+the camera, and whether that browser session still exists and still signs the user in. That
+answer is kept for STREAM_RECHECK_SECONDS so that segment requests stay cheap; a revoked user, a
+signed-out session, one ended from the sessions page or left behind by a password change stops
+getting video within that time plus a segment.
 """
 
 import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from importlib import import_module
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core import signing
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from cameras.models import Camera
@@ -94,7 +100,7 @@ def authorize(raw, *, camera_code, session_key=None, check_session=True, now=Non
     token = verify(
         raw, camera_code=camera_code, session_key=session_key, check_session=check_session, now=now
     )
-    if not still_allowed(token.user_id, token.camera_id):
+    if not still_allowed(token.user_id, token.camera_id, token.session_tag):
         raise not_allowed()
     return token
 
@@ -103,27 +109,27 @@ def not_allowed():
     return Refused(403, _("Anda tidak lagi berhak melihat kamera ini."))
 
 
-# --- "May this user still watch this camera?", remembered briefly per process ---------------
+# --- "May this user, in this session, still watch this camera?", remembered briefly ----------
 
 _decisions = {}
 _decisions_lock = threading.Lock()
 
 
-def remembered(user_id, camera_id):
-    """The remembered answer for (user, camera), or None when it must be asked again."""
-    cached = _decisions.get((user_id, camera_id))
+def remembered(user_id, camera_id, session_tag=""):
+    """The remembered answer for (user, camera, session), or None when it must be asked again."""
+    cached = _decisions.get((user_id, camera_id, session_tag))
     if cached and cached[1] > time.monotonic():
         return cached[0]
     return None
 
 
-def still_allowed(user_id, camera_id):
-    answer = remembered(user_id, camera_id)
+def still_allowed(user_id, camera_id, session_tag=""):
+    answer = remembered(user_id, camera_id, session_tag)
     if answer is not None:
         return answer
-    key = (user_id, camera_id)
+    key = (user_id, camera_id, session_tag)
     now = time.monotonic()
-    allowed = _may_watch(user_id, camera_id)
+    allowed = _may_watch(user_id, camera_id, session_tag)
     with _decisions_lock:
         if len(_decisions) > 50_000:  # keep memory bounded: drop what has expired
             for stale in [k for k, (_, until) in _decisions.items() if until <= now]:
@@ -139,9 +145,34 @@ def forget_decisions(user_id=None):
             _decisions.pop(key, None)
 
 
-def _may_watch(user_id, camera_id):
+def _may_watch(user_id, camera_id, session_tag):
     cameras = Camera.objects.streamable().filter(pk=camera_id)
     if user_id is None:
         return cameras.public().exists()
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    return user is not None and cameras.visible_to(user, Action.VIEW_STREAMS).exists()
+    if user is None or (session_tag and not _session_signs_in(user, session_tag)):
+        return False
+    return cameras.visible_to(user, Action.VIEW_STREAMS).exists()
+
+
+def _session_signs_in(user, tag):
+    """Whether the browser session a token was minted in (known by its tag) still exists and
+    still signs `user` in, as Django's own check on the next page would find: not signed out,
+    not ended from the sessions page, its password hash not outdated by a password change.
+
+    The session is found among the user's sessions that allauth lists on the sessions page
+    (every signed-in request records its own). Reads only: a stale session is left for
+    Django to clear on its next request.
+    """
+    keys = UserSession.objects.filter(user_id=user.pk).values_list("session_key", flat=True)
+    key = next((key for key in keys if session_tag(key) == tag), None)
+    if key is None:
+        return False
+    data = import_module(settings.SESSION_ENGINE).SessionStore(key).load()  # {} once gone
+    if str(data.get(SESSION_KEY)) != str(user.pk):
+        return False
+    if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+        return False
+    stored = data.get(HASH_SESSION_KEY) or ""
+    current = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(stored, expected) for expected in current)

@@ -53,25 +53,36 @@ async def decide(raw_body):
         return 401, {"detail": _("Hanya portal yang diizinkan.")}
     if action not in {"read", "playback"}:
         return 400, {"detail": _("Tindakan tidak dikenal.")}
+    if action != "read" or body.get("protocol") != "hls":
+        # A viewer's token is for what the portal serves: live HLS. RTSP, RTMP, SRT or WebRTC
+        # would hand out the stream beside the player; playback of recordings gets rules of its
+        # own once recordings exist.
+        return 401, {"detail": _("Hanya tayangan langsung lewat HLS yang diizinkan.")}
     raw = body.get("token") or parse_qs(str(body.get("query") or "")).get("token", [""])[0]
     try:
         # No browser cookie reaches this hook, so the token's session binding cannot be checked.
+        # The browser session it was minted in must still be alive (gate.still_allowed asks).
         token = gate.verify(raw, camera_code=str(body.get("path", "")), check_session=False)
-        allowed = gate.remembered(token.user_id, token.camera_id)
+        decision = (token.user_id, token.camera_id, token.session_tag)
+        allowed = gate.remembered(*decision)
         if allowed is None:
-            allowed = await on_db_threads(gate.still_allowed)(token.user_id, token.camera_id)
+            allowed = await on_db_threads(gate.still_allowed)(*decision)
         if not allowed:
             raise gate.not_allowed()
     except gate.Refused as refused:
         return 401, {"detail": refused.message}
     if body.get("id"):
-        # Remembered so the session can be kicked when the viewer's access ends.
-        await on_db_threads(_remember_media_session)(token.viewing_id, str(body["id"])[:64])
+        # Remembered so the session can be kicked when the viewer's access or session ends.
+        await on_db_threads(_remember_media_session)(
+            token.viewing_id, str(body["id"])[:64], token.session_tag
+        )
     return 200, {"ok": True}
 
 
-def _remember_media_session(viewing_id, media_session_id):
-    ViewingSession.objects.filter(pk=viewing_id).update(media_session_id=media_session_id)
+def _remember_media_session(viewing_id, media_session_id, session_tag):
+    ViewingSession.objects.filter(pk=viewing_id).update(
+        media_session_id=media_session_id, session_tag=session_tag
+    )
 
 
 def _is_portal(body):

@@ -1,9 +1,10 @@
 """MediaMTX's control API, for production mode: ending the sessions of people who lost access.
 
-MediaMTX asks the auth hook once per HLS session, so a viewer whose role is revoked would keep
-watching an open session. The portal therefore kicks such sessions: at once when an assignment
-or a user changes (cameras/revocation.py), and every 30 s from `run_streams` for what changes by
-the clock alone (an assignment reaching its valid_until).
+MediaMTX asks the auth hook once per HLS session, so a viewer whose role is revoked (or whose
+browser session ended) would keep watching an open session. The portal therefore kicks such
+sessions: at once when an assignment or a user changes or a browser session ends
+(cameras/revocation.py), and every 30 s from `run_streams` for what changes by the clock alone
+(an assignment reaching its valid_until, a session expiring).
 """
 
 import logging
@@ -41,12 +42,24 @@ def end_sessions_no_longer_allowed(user_id=None):
     ended = 0
     for viewing in sessions:
         gate.forget_decisions(viewing.user_id)
-        if gate.still_allowed(viewing.user_id, viewing.camera_id):
+        if gate.still_allowed(viewing.user_id, viewing.camera_id, viewing.session_tag):
             continue
-        if kick(viewing.media_session_id):
-            ViewingSession.objects.filter(pk=viewing.pk).update(ended_at=timezone.now())
-            ended += 1
+        ended += _end(viewing)
     return ended
+
+
+def end_browser_session_streams(user_id, session_tag):
+    """Kick the open MediaMTX sessions played in one browser session, which has just ended
+    (signed out: the session itself is flushed only after the sign-out signal)."""
+    sessions = ViewingSession.objects.open().exclude(media_session_id="")
+    return sum(_end(v) for v in sessions.filter(user_id=user_id, session_tag=session_tag))
+
+
+def _end(viewing):
+    if not kick(viewing.media_session_id):
+        return 0
+    ViewingSession.objects.filter(pk=viewing.pk).update(ended_at=timezone.now())
+    return 1
 
 
 def sweep_media_sessions():

@@ -191,8 +191,11 @@ class ViewingSession(models.Model):
     ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
     user_agent = models.CharField(_("peramban"), max_length=300, blank=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
-    # MediaMTX's session id, so the session can be ended when access is revoked.
+    # MediaMTX's session id, so the session can be ended when access is revoked, and the tag of
+    # the browser session its token was minted in (cameras.gate.session_tag), so that it can be
+    # ended with that browser session (sign-out, the sessions page, a password change).
     media_session_id = models.CharField(max_length=64, blank=True, db_index=True)
+    session_tag = models.CharField(max_length=16, blank=True)
 
     objects = ViewingSessionQuerySet.as_manager()
 

@@ -8,13 +8,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path, re_path  # noqa: E402
 
 from cameras.hook import mediamtx_auth  # noqa: E402
 from jakcctv.healthz import healthz  # noqa: E402
 from jakcctv.routing import websocket_urlpatterns  # noqa: E402
 from jakcctv.warmup import FreezeAfterWarmUp  # noqa: E402
+from jakcctv.websockets import SameOriginValidator  # noqa: E402
 
 portal = ProtocolTypeRouter(
     {
@@ -27,9 +27,8 @@ portal = ProtocolTypeRouter(
                 re_path(r"", django_asgi_app),
             ]
         ),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # Only the portal's own pages (scheme, host and port): jakcctv/websockets.py.
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 

@@ -239,7 +239,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-# allauth's defaults throttle failed logins per IP and per account; kept on explicitly.
+# Failed sign-ins are limited per address (10 a minute) and per account and address (5 in five
+# minutes: kelurahan/adapters.py makes the key), so a stranger cannot lock the owner out.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

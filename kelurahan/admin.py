@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from kelurahan.models import (
     RoleAssignment,
     User,
 )
+from kelurahan.people import own_assignment_problem
 from kelurahan.roles import Action
 
 
@@ -34,7 +36,20 @@ class RoleAssignmentAdmin(ModelAdmin):
     raw_id_fields = ["user", "area", "granted_by", "revoked_by"]
     readonly_fields = ["granted_at"]
 
+    # One's own roles are someone else's act, here as on the management pages (people.py).
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and own_assignment_problem(request.user, obj.user_id):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and own_assignment_problem(request.user, obj.user_id):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
+        if problem := own_assignment_problem(request.user, obj.user_id):
+            raise PermissionDenied(problem)
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
@@ -42,7 +57,14 @@ class RoleAssignmentAdmin(ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(ModelAdmin, DjangoUserAdmin):
-    pass
+    # Nobody switches their own account on or off or raises its flags (people.py's rule).
+    OWN_LOCKED = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.pk == request.user.pk:
+            return (*fields, *self.OWN_LOCKED)
+        return fields
 
 
 # --- API tokens: listed and revoked here, issued with `manage.py create_api_token` -------------

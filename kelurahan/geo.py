@@ -58,6 +58,18 @@ def kelurahan_code_at(lat, lon):
     return None
 
 
+def boundary_contains(code, lat, lon):
+    """Whether kelurahan `code`'s official boundary contains (lat, lon); None when that boundary
+    is not loaded (a point then cannot be checked against it)."""
+    for entry in _entries():
+        if entry.code == code:
+            inside_box = (
+                entry.min_lon <= lon <= entry.max_lon and entry.min_lat <= lat <= entry.max_lat
+            )
+            return inside_box and any(_in_polygon(lon, lat, polygon) for polygon in entry.polygons)
+    return None
+
+
 def _in_polygon(x, y, polygon):
     """Inside the outer ring and outside every hole."""
     outer, *holes = polygon

@@ -524,7 +524,7 @@ class IncidentCreateSerializer(serializers.Serializer):
                 area_code=data["area"], lat=lat, lon=lon, camera=data.get("camera")
             )
         except IncidentRefused as refused:
-            field = "lat" if lat is not None and not data["area"] else "area"
+            field = refused.field or ("lat" if lat is not None and not data["area"] else "area")
             raise ValidationError({field: [refused.message]}) from None
         return data
 

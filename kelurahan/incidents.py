@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kelurahan.access import can
-from kelurahan.geo import kelurahan_code_at
+from kelurahan.geo import boundary_contains, kelurahan_code_at
 from kelurahan.models import (
     JAKI_STATUSES,
     NEXT_LEVEL,
@@ -79,14 +79,18 @@ def _locked(incident_id, by, action):
 
 def place_of(*, area_code=None, lat=None, lon=None, camera=None):
     """The area an incident belongs to: the camera's, the one chosen, or the kelurahan whose
-    official boundary contains the GPS point (as JAKI routes reports). Raises IncidentRefused."""
+    official boundary contains the GPS point (as JAKI routes reports). Raises IncidentRefused.
+
+    A point given with a camera or an area must lie in that place's kelurahan (when its
+    boundary is loaded): the map would otherwise show the incident somewhere else.
+    """
     if camera is not None:
-        return camera.area_id
+        return _point_within(camera.area_id, lat, lon)
     if area_code:
         area = Area.objects.filter(code=area_code).first()
         if area is None or area.level not in {Level.KELURAHAN, Level.RW, Level.RT}:
             raise IncidentRefused(400, _("Pilih kelurahan, RW atau RT yang dikenal."))
-        return area.code
+        return _point_within(area.code, lat, lon)
     if lat is not None and lon is not None:
         code = kelurahan_code_at(lat, lon)
         if code is None:
@@ -95,6 +99,22 @@ def place_of(*, area_code=None, lat=None, lon=None, camera=None):
             )
         return code
     raise IncidentRefused(400, _("Sebutkan wilayah, titik lokasi, atau kamera kejadian."))
+
+
+def _point_within(code, lat, lon):
+    """`code`, once the point (if any) is found inside its kelurahan."""
+    if lat is None or lon is None:
+        return code
+    kelurahan = ancestor_at(code, Level.KELURAHAN)
+    if boundary_contains(kelurahan, lat, lon) is False:
+        name = Area.objects.filter(code=kelurahan).values_list("name", flat=True).first()
+        raise IncidentRefused(
+            400,
+            _("Titik lokasi berada di luar Kelurahan %s: pilih titik di wilayah kejadian.")
+            % (name or kelurahan),
+            "lat",
+        )
+    return code
 
 
 @transaction.atomic
@@ -123,6 +143,7 @@ def incident_create(
     if by is not None and not can(by, Action.CREATE_INCIDENT, code):
         raise IncidentRefused(403, _("Anda hanya dapat melapor di wilayah tugas Anda."))
     status = JAKI_STATUSES.get(jaki_status.lower(), Status.BARU) if jaki_status else Status.BARU
+    check_status_right(by, status, code)
     incident = Incident.objects.create(
         category=category,
         severity=severity,
@@ -171,6 +192,19 @@ _TRANSITION_ACTION = {
     Status.SELESAI: Action.RESOLVE_INCIDENT,
     Status.DITUTUP: Action.RESOLVE_INCIDENT,
 }
+
+
+def check_status_right(by, status, where):
+    """Refuse (403) when `by` may not put an incident in `where` at `status` by any way in: a
+    report that arrives already handled (an outside system's status) asks the same right as
+    the transition to that status. `by=None` is the system; "baru" asks nothing more."""
+    if by is None or status == Status.BARU:
+        return
+    if not can(by, _TRANSITION_ACTION[Status(status)], where):
+        raise IncidentRefused(
+            403,
+            _("Peran Anda tidak mengizinkan menetapkan status %s.") % Status(status).label,
+        )
 
 
 @transaction.atomic

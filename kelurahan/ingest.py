@@ -45,7 +45,13 @@ from cameras.models import Camera
 from kelurahan.api_auth import ApiTokenAuthentication
 from kelurahan.geo import kelurahan_code_at
 from kelurahan.images import ImageRefused, clean_image
-from kelurahan.incidents import IncidentRefused, _record, incident_attach, incident_create
+from kelurahan.incidents import (
+    IncidentRefused,
+    _record,
+    check_status_right,
+    incident_attach,
+    incident_create,
+)
 from kelurahan.models import (
     JAKI_STATUSES,
     Area,
@@ -247,7 +253,8 @@ class ReportSerializer(IngestSerializer):
                 raise serializers.ValidationError(
                     {"lat": [_("Titik ini berada di luar wilayah DKI Jakarta.")]}
                 )
-            # An explicit code wins (it may name an RW or RT); the point is kept either way.
+            # An explicit code wins (it may name an RW or RT); the point is kept, and must lie
+            # in that code's kelurahan (kelurahan.incidents.place_of).
             data["kelurahan"] = data.get("kelurahan") or found
         return data
 
@@ -333,6 +340,8 @@ def incident_jaki_status(*, incident_id, by, jaki_status, now=None):
     incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
     if not jaki_status or incident.jaki_status == jaki_status:
         return incident
+    # JAKI's word is only shown, but it reads as a status: the same right as setting ours.
+    check_status_right(by, JAKI_STATUSES[jaki_status.lower()], incident)
     previous = incident.jaki_status
     incident.jaki_status = jaki_status
     incident.save(update_fields=["jaki_status", "updated_at"])

@@ -65,6 +65,22 @@ def grant_problem(manager, role, area_code):
     return level_problem(role, area_code)
 
 
+def own_assignment_problem(by, person_id):
+    """The refusal when `by` would grant, extend, change or revoke a role of their own, else None.
+
+    A role one gives oneself outlives the role that allowed it (revoking the manager leaves it
+    behind), and nobody else looks at it. So one's own roles are always someone else's act,
+    revoking included: the rule stays one sentence, and stepping down is asked of a manager.
+    `by=None` is the system (an import without --by): it is nobody.
+    """
+    if by is not None and person_id == by.pk:
+        return _(
+            "Anda tidak dapat memberi, mengubah atau mencabut peran Anda sendiri; "
+            "mintalah pengelola lain."
+        )
+    return None
+
+
 def level_problem(role, area_code):
     """(field, message) when `role` is not given at the level of `area_code` (ROLE_LEVELS)."""
     if level_of_code(area_code) not in ROLE_LEVELS[Role(role)]:
@@ -141,6 +157,8 @@ def assignment_grant(*, by, person_id, role, area_code, valid_until=None):
         person = User.objects.select_for_update().filter(pk=person_id).first()
         if person is None:
             raise PeopleRefused(404, _("Orang tidak ditemukan."))
+        if problem := own_assignment_problem(by, person.pk):
+            raise PeopleRefused(403, problem)
         live_grants(by, fresh=True)
         if not Area.objects.filter(code=area_code).exists():
             raise PeopleRefused(400, _("Wilayah tidak ditemukan."), "area")
@@ -167,6 +185,8 @@ def assignment_revoke(*, by, assignment_id):
         assignment = RoleAssignment.objects.select_for_update().filter(pk=assignment_id).first()
         if assignment is None:
             raise PeopleRefused(404, _("Penugasan tidak ditemukan."))
+        if problem := own_assignment_problem(by, assignment.user_id):
+            raise PeopleRefused(403, problem)
         if not can(by, Action.MANAGE_ROLES, assignment, fresh=True):
             raise PeopleRefused(
                 403, _("Anda hanya dapat mencabut peran di bawah peran Anda, di wilayah Anda.")

@@ -329,6 +329,9 @@ class PersonViewSet(
     list=extend_schema(
         parameters=[
             OpenApiParameter("person", int, description="Person id"),
+            OpenApiParameter(
+                "granted_by", int, description="Id of the person who granted the assignments"
+            ),
             OpenApiParameter("role", str, enum=Role.values),
             OpenApiParameter("area", str, description="Area code: assignments in or below it"),
             OpenApiParameter("state", str, enum=_STATES),
@@ -356,11 +359,12 @@ class AssignmentViewSet(
             "user", "area", "granted_by", "revoked_by"
         )
         params = self.request.query_params
-        person = params.get("person", "").strip()
-        if person:
-            if not person.isdigit():
-                raise ValidationError({"person": [_("Harus berupa angka.")]})
-            assignments = assignments.filter(user_id=int(person))
+        for name, field in (("person", "user_id"), ("granted_by", "granted_by_id")):
+            value = params.get(name, "").strip()
+            if value:
+                if not value.isdigit() or len(value) > 18:  # beyond a database integer
+                    raise ValidationError({name: [_("Harus berupa angka.")]})
+                assignments = assignments.filter(**{field: int(value)})
         if role := _choice(params, "role", Role.values):
             assignments = assignments.filter(role=role)
         if code := _area(params):

@@ -38,6 +38,7 @@ from kelurahan.people import (
     USERNAME_MAX_LENGTH,
     grant_problem,
     level_problem,
+    own_assignment_problem,
     send_invitations,
 )
 from kelurahan.roles import Role
@@ -252,6 +253,9 @@ def _check_row(row, *, by, known, plan, seen, report, rules):
         row.problems.append(f"{'role' if problem[0] == 'role' else 'area_code'}: {problem[1]}")
         return
     person = known.users.get(row.username)
+    if person is not None and (problem := own_assignment_problem(by, person.pk)):
+        row.problems.append(f"username: {problem}")
+        return
     if person is not None:
         _check_existing(row, person, known)
     else:

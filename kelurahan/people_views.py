@@ -40,6 +40,7 @@ from kelurahan.people_import import ImportRejected, Report, import_people, rejec
 from kelurahan.roles import Action, Role
 
 PAGE_SIZE = 50
+GRANTED_SHOWN = 50  # the newest assignments a person granted, on their page (the API has all)
 PREVIEW_ROWS = 200  # rows of each kind listed on the import page (the counts cover them all)
 PROGRESS_KEY = re.compile(r"[0-9a-f-]{8,64}")
 PROGRESS_SECONDS = 15 * 60
@@ -114,16 +115,28 @@ def _detail_page(request, person, *, grant_form=None, status=200):
         .select_related("area", "granted_by", "revoked_by")
         .order_by("-valid_from", "-pk")
     )
+    own = services.own_assignment_problem(manager, person.pk)
     for assignment in assignments:
         assignment.current_state = assignment.state()
-        assignment.revocable = assignment.current_state in {"aktif", "belum_berlaku"} and can(
-            manager, Action.MANAGE_ROLES, assignment
+        assignment.revocable = (
+            not own
+            and assignment.current_state in {"aktif", "belum_berlaku"}
+            and can(manager, Action.MANAGE_ROLES, assignment)
         )
     status_code = services.person_status(person, assignments)
-    may_grant = person.is_active and bool(services.roles_grantable_anywhere(manager))
+    may_grant = not own and person.is_active and bool(services.roles_grantable_anywhere(manager))
+    granted = (
+        RoleAssignment.objects.visible_to(manager)
+        .filter(granted_by=person)
+        .select_related("user", "area")
+        .order_by("-granted_at", "-pk")
+    )
     context = {
         "person": person,
         "assignments": assignments,
+        "own": own,
+        "granted": granted[:GRANTED_SHOWN],
+        "granted_count": granted.count(),
         "status": status_code,
         "status_label": services.STATUS_LABELS[status_code],
         "grant_form": (grant_form or GrantForm(manager=manager)) if may_grant else None,

@@ -107,17 +107,24 @@ class HandoverSerializer(serializers.Serializer):
 
 
 class RevisionSerializer(serializers.ModelSerializer):
-    edited_by = serializers.CharField(source="edited_by.username", read_only=True)
+    edited_by = serializers.SerializerMethodField()
 
     class Meta:
         model = ShiftNoteRevision
         fields = ["text", "edited_by", "edited_at"]
 
+    def get_edited_by(self, revision) -> str | None:
+        """The editor's username; null when it would name a confidential reporter."""
+        user = self.context["request"].user
+        if services.conceals_reporter(user, revision.note, revision.edited_by_id):
+            return None
+        return revision.edited_by.username
+
 
 class NoteSerializer(serializers.ModelSerializer):
     shift = serializers.IntegerField(source="shift_id", read_only=True)
     area = serializers.CharField(source="shift.kelurahan_id", read_only=True)
-    author = serializers.CharField(source="author.username", read_only=True)
+    author = serializers.SerializerMethodField()
     author_name = serializers.SerializerMethodField()
     camera = serializers.IntegerField(source="camera_id", read_only=True, allow_null=True)
     incident = serializers.SerializerMethodField()
@@ -140,8 +147,15 @@ class NoteSerializer(serializers.ModelSerializer):
             "revisions",
         ]
 
+    def get_author(self, note) -> str | None:
+        """The author's username; null when the note is linked to an incident its author
+        reported and the caller may not know who reported it (author_name then says so)."""
+        if services.conceals_reporter(self.context["request"].user, note, note.author_id):
+            return None
+        return note.author.username
+
     def get_author_name(self, note) -> str:
-        return str(note.author)
+        return services.person_label(self.context["request"].user, note, note.author)
 
     def get_incident(self, note) -> int | None:
         # An operator above the kelurahan sees its notes before the incident reaches their level.
@@ -371,7 +385,7 @@ class ShiftNoteViewSet(
     def get_queryset(self):
         notes = ShiftNote.objects.visible_to(self.request.user)
         revisions = ShiftNoteRevision.objects.select_related("edited_by").order_by("edited_at")
-        notes = notes.select_related("shift", "author").prefetch_related(
+        notes = notes.select_related("shift", "author", "incident").prefetch_related(
             Prefetch("revisions", queryset=revisions)
         )
         params = self.request.query_params

@@ -113,6 +113,9 @@ def _notes(user, shift):
     for note in notes:
         note.editable = staff or (writes and note.author_id == user.pk)
         note.incident_seen = note.incident if note.incident_id in seen else None
+        note.author_label = services.person_label(user, note, note.author)
+        for revision in note.revisions.all():
+            revision.editor_label = services.person_label(user, note, revision.edited_by)
     return notes
 
 

@@ -322,6 +322,31 @@ def note_kind(user, area):
     return None
 
 
+def conceals_reporter(user, note, person_id):
+    """Whether `user` must not be told that `person_id` wrote or edited `note`.
+
+    A note linked to an incident its author (or editor) reported would name the reporter to
+    people the incident itself keeps them from (FKDM volunteers, piket officers): the timeline
+    says "Pelapor" for the reporter's own entries, and so do such notes. The reporter sees
+    themselves; those who may see reporters see everyone. Needs `note.incident` loaded.
+    """
+    incident = note.incident
+    return (
+        incident is not None
+        and person_id is not None
+        and person_id == incident.reporter_id
+        and person_id != user.pk
+        and not can(user, Action.SEE_REPORTER_IDENTITY, incident)
+    )
+
+
+def person_label(user, note, person):
+    """How `person` (a note's author or editor) is named to `user`: see conceals_reporter."""
+    if conceals_reporter(user, note, person.pk):
+        return _("Pelapor (dirahasiakan)")
+    return str(person)
+
+
 def may_edit_note(user, note):
     """The author (while they may still write there), or kelurahan staff and those above."""
     area = note.shift.kelurahan_id

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from jakcctv.spreadsheets import safe_cell
 from kelurahan.access import can
 from kelurahan.roles import Action
 from kelurahan.signals import exported
@@ -101,8 +102,8 @@ def csv_cell(value):
         return ""
     if isinstance(value, float):
         return f"{value:.1f}"
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
+    if isinstance(value, str):
+        return safe_cell(value)
     return value
 
 

@@ -23,7 +23,7 @@ from alerts.publish import publish_alert
 from jakcctv.asgi import application
 from kelurahan.demo import DEMO_USERS
 from kelurahan.models import RoleAssignment, User
-from tests.conftest import MATRIX_CASES, enrol_totp, make_user
+from tests.conftest import MATRIX_CASES, PASSWORD, enrol_totp, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 KEBON_JERUK, TEBET_BARAT = "31.73.05.1001", "31.74.01.1002"
@@ -160,6 +160,81 @@ def test_anonymous_foreign_origin_and_lapsed_users_are_refused(demo_users, lapse
         admin = Socket(await signed_in_as(demo_users["admin.provinsi"]))
         assert await admin.connect()
         assert await admin.closed_with() == CLOSE_NO_ACCESS
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "origin, host, forwarded, accepted",
+    [
+        ("http://127.0.0.1", "127.0.0.1", None, True),
+        ("http://127.0.0.1:8000", "127.0.0.1:8000", None, True),
+        ("http://127.0.0.1:8001", "127.0.0.1:8000", None, False),  # another port
+        ("http://127.0.0.1:8000", "127.0.0.1", None, False),
+        ("https://127.0.0.1", "127.0.0.1", None, False),  # another scheme
+        ("https://127.0.0.1", "127.0.0.1", "https", True),  # TLS ends at the proxy
+        ("http://127.0.0.1", "127.0.0.1", "https", False),  # a plain page of the HTTPS portal
+        ("http://evil.test", "evil.test", None, False),  # not an allowed host at all
+        ("https://cctv.jakarta.go.id", "127.0.0.1", None, True),  # CSRF_TRUSTED_ORIGINS
+        ("https://peta.jakarta.go.id", "127.0.0.1", None, True),  # https://*.jakarta.go.id
+        ("http://peta.jakarta.go.id", "127.0.0.1", None, False),
+        ("null", "127.0.0.1", None, False),
+    ],
+)
+def test_the_origin_must_match_scheme_host_and_port(
+    demo_users, settings, origin, host, forwarded, accepted
+):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.CSRF_TRUSTED_ORIGINS = ["https://cctv.jakarta.go.id", "https://*.jakarta.go.id"]
+
+    async def scenario():
+        client = await signed_in_as(demo_users["piket.kebonjeruk"])
+        headers = [
+            (b"origin", origin.encode()),
+            (b"host", host.encode()),
+            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+        ]
+        if forwarded:
+            headers.append((b"x-forwarded-proto", forwarded.encode()))
+        communicator = WebsocketCommunicator(application, "/ws/alerts/", headers=headers)
+        connected, _ = await communicator.connect(timeout=PATIENCE)
+        assert connected is accepted, (origin, host, forwarded)
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def _signed_in_by_password(username):
+    """A browser signed in through the login page (listed on the sessions page)."""
+    client = Client()
+    client.post("/accounts/login/", {"login": username, "password": PASSWORD})
+    return client
+
+
+@pytest.mark.parametrize("how", ["sessions page", "password change"])
+def test_a_session_ended_elsewhere_closes_its_socket_at_once(demo_users, how):
+    """Ending a session from the sessions page, or changing the password in another browser,
+    closes that session's socket now, not at the next recheck; the other browser stays."""
+    new_password = "Ganti-Sandi-Setelah-Bocor-71!"
+
+    async def scenario():
+        phone = await database_sync_to_async(_signed_in_by_password)("piket.kebonjeruk")
+        desk = await database_sync_to_async(_signed_in_by_password)("piket.kebonjeruk")
+        phone_tab, desk_tab = Socket(phone), Socket(desk)
+        await phone_tab.open()
+        await desk_tab.open()
+        if how == "sessions page":
+            await database_sync_to_async(desk.post)("/accounts/sessions/")
+        else:
+            await database_sync_to_async(desk.post)(
+                "/accounts/password/change/",
+                {"oldpassword": PASSWORD, "password1": new_password, "password2": new_password},
+            )
+        assert await phone_tab.closed_with(timeout=5) == CLOSE_SIGNED_OUT
+        if how == "sessions page":  # a password change gives the desk's session a new key
+            alert = await publish()
+            assert ids(await desk_tab.received()) == [alert]
+        await desk_tab.close()
 
     run(scenario)
 

@@ -47,6 +47,25 @@ def test_repeated_failures_lock_the_account_for_a_while(client, demo_users):
     assert "terlalu banyak" in response.content.decode().lower()
 
 
+def test_a_stranger_cannot_lock_the_owner_out(demo_users):
+    """Failures count per account and address: the stranger locks only themselves."""
+    stranger, owner = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="10.20.30.40")
+    for _ in range(6):
+        _login(stranger, "piket.kebonjeruk", "tebakan")
+    assert "terlalu banyak" in _login(stranger, "piket.kebonjeruk").content.decode().lower()
+    assert _login(owner, "piket.kebonjeruk").status_code == 302
+    assert owner.get("/").status_code == 200
+
+
+def test_failures_from_one_address_are_limited_across_accounts(demo_users):
+    stranger = Client(REMOTE_ADDR="203.0.113.8")
+    for username in list(demo_users)[:5] * 2:  # two tries at each of five accounts
+        _login(stranger, username, "tebakan")
+    response = _login(stranger, "fkdm.tebetbarat")  # a sixth account, the right password
+    assert "terlalu banyak" in response.content.decode().lower()
+    assert _login(Client(REMOTE_ADDR="10.20.30.41"), "fkdm.tebetbarat").status_code == 302
+
+
 def test_password_reset_by_email(client, demo_users):
     response = client.post("/accounts/password/reset/", {"email": "fkdm.tebetbarat@jakcctv.test"})
     assert response.status_code == 302

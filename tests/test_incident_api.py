@@ -13,7 +13,8 @@ from PIL import Image
 
 from kelurahan.geo import forget_boundaries
 from kelurahan.incidents import incident_acknowledge, incident_escalate
-from kelurahan.models import Incident, IncidentEvent
+from kelurahan.models import ApiToken, Incident, IncidentEvent
+from tests.conftest import make_user
 from tests.incident_helpers import (
     BANDUNG,
     KEBON_JERUK,
@@ -26,6 +27,7 @@ from tests.incident_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
+JSON = "application/json"
 
 
 @pytest.fixture(autouse=True)
@@ -220,6 +222,63 @@ def test_create_by_area_gps_or_camera(api, demo_users, demo_cameras, official_ar
     status, body = refused({**base, "area": TEBET_BARAT})
     assert status == 403 and body == {"detail": "Anda hanya dapat melapor di wilayah tugas Anda."}
     assert Incident.objects.count() == 3
+
+
+TEBET_BARAT_POINT = (-6.234940786012193, 106.84898016616786)
+
+
+def test_a_point_must_lie_in_the_incidents_own_kelurahan(
+    api, demo_cameras, jakarta_data, settings, tmp_path
+):
+    """The API stored Tebet Barat coordinates on a Kebon Jeruk incident: refused, on every path
+    that names a place and a point (area, camera, outside systems' reports)."""
+    import_areas(jakarta_data / "jakarta_wilayah.csv", stream=io.StringIO())
+    import_boundaries(jakarta_data / "jakarta_kelurahan.geojson", stream=io.StringIO())
+    forget_boundaries()
+    client = api("piket.kebonjeruk")
+    base = {"category": "kecelakaan", "severity": "tinggi"}
+    lat, lon = TEBET_BARAT_POINT
+    message = "Titik lokasi berada di luar Kelurahan Kebon Jeruk: pilih titik di wilayah kejadian."
+    for place in ({"area": KEBON_JERUK}, {"area": KEBON_JERUK_RT}):
+        response = client.post(
+            "/api/v1/incidents/", {**base, **place, "lat": lat, "lon": lon}, content_type=JSON
+        )
+        assert response.status_code == 400 and response.json() == {"lat": [message]}, place
+    camera = demo_cameras["kebonjeruk-pasar"]
+    by_camera = client.post(
+        "/api/v1/incidents/",
+        {**base, "camera": camera.pk, "lat": lat, "lon": lon},
+        content_type=JSON,
+    )
+    assert by_camera.status_code == 400 and by_camera.json() == {"lat": [message]}
+    assert not Incident.objects.exists()
+    # A point inside the kelurahan is kept, with the RT chosen.
+    lat, lon = KEBON_JERUK_POINT
+    kept = client.post(
+        "/api/v1/incidents/",
+        {**base, "area": KEBON_JERUK_RT, "lat": lat, "lon": lon},
+        content_type=JSON,
+    )
+    assert kept.status_code == 201
+    assert (kept.json()["area"], kept.json()["lat"], kept.json()["lon"]) == (
+        KEBON_JERUK_RT,
+        lat,
+        lon,
+    )
+    # An outside system naming Kebon Jeruk with a Tebet Barat point: the same refusal.
+    _token, key = ApiToken.issue(user=make_user("jaki.barat", "operator", "31.73"), name="jaki")
+    jaki = Client(headers={"Authorization": f"Token {key}"})
+    report = {
+        "external_id": "JAKI-1",
+        "category": "Banjir",
+        "description": "Air naik.",
+        "kelurahan": KEBON_JERUK,
+        "lat": TEBET_BARAT_POINT[0],
+        "lon": TEBET_BARAT_POINT[1],
+    }
+    answer = jaki.post("/api/v1/ingest/reports/", report, content_type=JSON)
+    assert answer.status_code == 400 and answer.json() == {"detail": message}
+    assert Incident.objects.count() == 1
 
 
 def test_operator_report_answers_201_and_stays_visible_to_them(api):

@@ -275,6 +275,42 @@ def test_an_account_reports_only_within_its_area(jaki):
     assert not Incident.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "username, allowed",
+    [
+        ("fkdm.kebonjeruk", set()),  # reports, nothing more
+        ("piket.kebonjeruk", {"Koordinasi", "Disposisi", "Proses"}),  # acknowledges, never closes
+        ("staf.kebonjeruk", {"Koordinasi", "Disposisi", "Proses", "Selesai"}),
+    ],
+)
+def test_a_token_sets_only_the_statuses_its_person_may_set(
+    boundaries, demo_users, username, allowed
+):
+    """An FKDM volunteer's token cannot file a finished incident: a JAKI status is applied only
+    for accounts whose role may move an incident to it, on creation and on a later update."""
+    client = _client_for(demo_users[username])
+    for theirs in ("Koordinasi", "Disposisi", "Proses", "Selesai"):
+        external_id = f"{username}:{theirs}"
+        response = _post(client, REPORTS, _report(external_id=external_id, jaki_status=theirs))
+        made = Incident.objects.filter(external_id=external_id)
+        if theirs in allowed:
+            assert response.status_code == 201, (theirs, response.content)
+        else:
+            assert response.status_code == 403, theirs
+            assert response.json()["detail"].startswith("Peran Anda tidak mengizinkan menetapkan")
+            assert not made.exists()
+    # A report filed as waiting cannot be moved on either, not even JAKI's word for it.
+    first = _post(client, REPORTS, _report(external_id=f"{username}:nanti"))
+    assert first.status_code == 201
+    later = _post(client, REPORTS, _report(external_id=f"{username}:nanti", jaki_status="Selesai"))
+    incident = Incident.objects.get(external_id=f"{username}:nanti")
+    if "Selesai" in allowed:
+        assert later.status_code == 200 and incident.jaki_status == "Selesai"
+    else:
+        assert later.status_code == 403 and incident.jaki_status == "Menunggu"
+    assert incident.status == "baru"
+
+
 def test_another_accounts_external_id_is_neither_reused_nor_revealed(jaki):
     _account, client = jaki
     first = _post(client, REPORTS, _report()).json()
@@ -371,6 +407,14 @@ PLACES = [
     TEBET_BARAT,
     "31.74.01.1002.001.001",
 ]
+# The demo personas whose role may close an incident (resolve_incident).
+RESOLVERS = {
+    "admin.provinsi",
+    "operator.jakbar",
+    "operator.tebet",
+    "staf.kebonjeruk",
+    "staf.tebetbarat",
+}
 CAMERAS = [
     "kebonjeruk-simpang",
     "kebonjeruk-gang-masjid",
@@ -414,7 +458,21 @@ def test_leak_matrix_ingest(token_personas):
             else:
                 assert response.status_code in {401, 403}, where
                 assert not made.exists() and '"id"' not in response.content.decode(), where
-            cases += 1
+            # Filed as finished: only where the account may also close incidents.
+            body = _report(
+                external_id=f"{name}:{place}:selesai",
+                lat=None,
+                lon=None,
+                kelurahan=place,
+                jaki_status="Selesai",
+            )
+            response = _post(client, REPORTS, body)
+            closes = _covers(scope, place) and name in RESOLVERS
+            assert response.status_code == (201 if closes else 403) or (
+                not scope and response.status_code == 401
+            ), f"{name} → finished report in {place}: {response.status_code}"
+            assert Incident.objects.filter(external_id=body["external_id"]).exists() is closes
+            cases += 2
         for code in CAMERAS:
             camera = Camera.objects.get(code=code)
             body = _detection(external_id=f"{name}:{code}", camera=code)

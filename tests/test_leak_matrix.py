@@ -220,7 +220,7 @@ def _token(persona, probe):
     return response.json()["token"] if response.status_code == 200 else None
 
 
-def _hook(token, path):
+def _hook(token, path, protocol="hls"):
     body = {
         "user": "",
         "password": "",
@@ -228,7 +228,7 @@ def _hook(token, path):
         "ip": "10.0.0.1",
         "action": "read",
         "path": path,
-        "protocol": "hls",
+        "protocol": protocol,
         "id": "matrix",
         "query": "",
         "userAgent": "matrix",
@@ -257,7 +257,10 @@ def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
                 assert status == (200 if allowed else 403), (persona.name, token_camera, url)
                 hook = _hook(token, probe.label)
                 assert hook == (200 if allowed else 401), (persona.name, token_camera, url)
-                cases += 2
+                # The same token never opens the stream beside the player (RTSP, WebRTC).
+                for protocol in ("rtsp", "webrtc"):
+                    assert _hook(token, probe.label, protocol) == 401, (persona.name, protocol)
+                cases += 4
     MATRIX_CASES["stream gate and MediaMTX hook"] = cases
 
 

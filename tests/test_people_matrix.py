@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from django.db.models import F
 from django.test import Client
 
 from kelurahan.demo import DEMO_USERS
@@ -350,6 +351,108 @@ def test_leak_matrix_people_imports(personas, demo_users):
         else:
             _refusal(persona, response, where)
         cases += 1
+    MATRIX_CASES["people and roles management"] = (
+        MATRIX_CASES.get("people and roles management", 0) + cases
+    )
+
+
+# What each persona would hand themselves if they could: a role they may give others, where.
+SELF_GRANTS = {
+    "admin.provinsi": (Role.OPERATOR, "31.73"),
+    "operator.jakbar": (Role.STAF_KELURAHAN, "31.73.05.1001"),
+    "operator.tebet": (Role.STAF_KELURAHAN, "31.74.01.1002"),
+    "staf.kebonjeruk": (Role.PETUGAS_PIKET, "31.73.05.1001"),
+    "staf.tebetbarat": (Role.PETUGAS_PIKET, "31.74.01.1002"),
+}
+OWN = "Anda tidak dapat memberi, mengubah atau mencabut peran Anda sendiri"
+
+
+def test_leak_matrix_people_own_roles(personas):
+    """Every persona × every way to grant or revoke × a role of their own: managers get a 403
+    that says why, everyone else the usual refusal; nothing is ever granted to oneself."""
+    cases = 0
+    for persona in personas:
+        user = User.objects.filter(username=persona.name).first()
+        if user is None:
+            continue  # anonymous: has no roles of its own
+        role, area = SELF_GRANTS.get(persona.name, (Role.RELAWAN_FKDM, "31.73.05.1001"))
+        c = persona.client
+        tries = [
+            ("page grant", c.post(f"/kelola/orang/{user.pk}/peran/", {"role": role, "area": area})),
+            (
+                "api grant",
+                c.post(
+                    "/api/v1/assignments/",
+                    {"person": user.pk, "role": role, "area": area},
+                    content_type=JSON,
+                ),
+            ),
+            (
+                "api grant by username",
+                c.post(
+                    "/api/v1/assignments/",
+                    {"username": user.username, "role": role, "area": area},
+                    content_type=JSON,
+                ),
+            ),
+        ]
+        # A lower role someone else gave them: theirs to keep or to ask a manager to revoke.
+        if persona.signed_in:
+            lower = RoleAssignment.objects.create(user=user, role=role, area_id=area)
+        else:  # access lapsed: the assignment that lapsed
+            lower = user.assignments.get()
+        revoked_at = lower.revoked_at
+        tries += [
+            ("page revoke", c.post(f"/kelola/orang/penugasan/{lower.pk}/cabut/")),
+            ("api revoke", c.post(f"/api/v1/assignments/{lower.pk}/revoke/")),
+        ]
+        for name, response in tries:
+            where = f"{persona.name} → own role → {name}: {response.status_code}"
+            if persona.manages:
+                assert response.status_code == 403, where
+                assert OWN in response.content.decode(), where
+            else:
+                _refusal(persona, response, where)
+            cases += 1
+        lower.refresh_from_db()
+        assert lower.revoked_at == revoked_at, persona.name
+        if persona.manages:
+            rows = f"username,role,area_code\n{user.username},{role},{area}\n"
+            report = import_people(rows, by=user, dry_run=True)
+            assert not report.new_assignments, persona.name
+            assert OWN in " ".join(report.rejected[0]["problems"]), persona.name
+            cases += 1
+    assert not RoleAssignment.objects.filter(granted_by=F("user")).exists()
+    assert not RoleAssignment.objects.filter(revoked_by=F("user")).exists()
+    MATRIX_CASES["people and roles management"] = (
+        MATRIX_CASES.get("people and roles management", 0) + cases
+    )
+
+
+def test_leak_matrix_assignments_granted_by(personas, probes):
+    """What one person granted, on their page and through the API, as every persona sees it:
+    only the assignments in the persona's own area, and only by those who see the person."""
+    granter = make_user("pemberi.kebonjeruk", Role.STAF_KELURAHAN, "31.73.05.1001")
+    RoleAssignment.objects.filter(pk__in=[p.assignment for p in probes]).update(granted_by=granter)
+    cases = 0
+    for persona in personas:
+        page = persona.client.get(f"/kelola/orang/{granter.pk}/")
+        api = persona.client.get(f"/api/v1/assignments/?granted_by={granter.pk}&page_size=1000")
+        sees_granter = persona.sees("31.73.05.1001")
+        for probe in probes:
+            visible = persona.sees(probe.area)
+            for name, response, marker, shown in (
+                ("page", page, f'data-granted="{probe.assignment}"', sees_granter and visible),
+                ("api", api, f'"id":{probe.assignment},', visible),
+            ):
+                where = f"{persona.name} → granted by → {name} → {probe.username}"
+                body = response.content.decode()
+                if name == "page" and not sees_granter or not persona.manages:
+                    _refusal(persona, response, f"{where}: {response.status_code}")
+                else:
+                    assert response.status_code == 200, where
+                assert (marker in body) is shown, where
+                cases += 1
     MATRIX_CASES["people and roles management"] = (
         MATRIX_CASES.get("people and roles management", 0) + cases
     )

@@ -807,3 +807,11 @@ def test_public_statistics_on_a_phone(open_page, demo_users, demo_cameras):
     assert rows == ["31.74.01", "31.74.07"]
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1]
+
+
+@pytest.mark.parametrize("text", ["\uff1dSUM(A1)", "\uff0b1", "\uff0d1", "\uff20A1", "=1", "-1"])
+def test_report_csv_cells_never_run_as_formulas(text):
+    from reports.views import csv_cell
+
+    assert csv_cell(text) == "'" + text
+    assert csv_cell("Kebon Jeruk") == "Kebon Jeruk" and csv_cell(61.54) == "61.5"

@@ -238,6 +238,28 @@ def test_hook_refuses_what_it_should(mediamtx_token):
     assert _hook(_mediamtx_request(token=token, action="dance")) == 400
 
 
+@pytest.mark.parametrize(
+    "action, protocol",
+    [
+        ("read", "rtsp"),
+        ("read", "webrtc"),
+        ("read", "rtmp"),
+        ("read", "srt"),
+        ("read", ""),
+        ("playback", "hls"),
+        ("playback", ""),
+    ],
+)
+def test_hook_admits_a_viewer_to_live_hls_only(mediamtx_token, action, protocol):
+    """A good viewer's token opens nothing but the live HLS stream the portal plays."""
+    token = mediamtx_token["token"]
+    status, answer = post_hook(_mediamtx_request(token=token, action=action, protocol=protocol))
+    assert status == 401
+    assert answer == {"detail": "Hanya tayangan langsung lewat HLS yang diizinkan."}
+    assert not ViewingSession.objects.exclude(media_session_id="").exists()
+    assert _hook(_mediamtx_request(token=token)) == 200  # the same token, as HLS: welcome
+
+
 def test_hook_lets_the_portal_use_the_control_api(settings, transactional_db):
     settings.MEDIAMTX_API_PASSWORD = "kunci-api"
     portal = _mediamtx_request(action="api", user="jakcctv", password="kunci-api", path="")

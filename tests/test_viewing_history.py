@@ -255,3 +255,12 @@ def test_account_page_links_to_the_history(signed_in):
     body = signed_in("fkdm.kebonjeruk").get("/akun/").content.decode()
     assert f'href="{HISTORY}"' in body
     assert "Riwayat wilayah" in signed_in("operator.jakbar").get(HISTORY).content.decode()
+
+
+@pytest.mark.parametrize("start", ["\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe62"])
+def test_csv_defuses_full_width_and_small_formula_signs_too(signed_in, viewings, start):
+    """Excel and LibreOffice fold ＝ ＋ － ＠ (and the small forms) into = + - @."""
+    ViewingSession.objects.filter(user=None).update(user_agent=f"{start}cmd|'/c calc'!A1")
+    rows = _csv(signed_in("admin.provinsi").get(CSV_URL))
+    agents = {row[9] for row in rows[1:] if row[0] == "anonim"}
+    assert agents == {f"'{start}cmd|'/c calc'!A1"}
