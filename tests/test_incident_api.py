@@ -11,7 +11,6 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from kelurahan.geo import forget_boundaries
 from kelurahan.incidents import incident_acknowledge, incident_escalate
 from kelurahan.models import ApiToken, Incident, IncidentEvent
 from tests.conftest import make_user
@@ -176,7 +175,6 @@ def test_bad_filters_get_400_with_field_errors(api, query, field):
 
 
 def test_create_by_area_gps_or_camera(api, demo_users, demo_cameras, official_areas):
-    forget_boundaries()
     client = api("piket.kebonjeruk")
     base = {"category": "kecelakaan", "severity": "tinggi"}
 
@@ -228,13 +226,10 @@ TEBET_BARAT_POINT = (-6.234940786012193, 106.84898016616786)
 
 
 def test_a_point_must_lie_in_the_incidents_own_kelurahan(
-    api, demo_cameras, jakarta_data, settings, tmp_path
+    api, demo_cameras, official_areas, settings, tmp_path
 ):
     """The API stored Tebet Barat coordinates on a Kebon Jeruk incident: refused, on every path
     that names a place and a point (area, camera, outside systems' reports)."""
-    import_areas(jakarta_data / "jakarta_wilayah.csv", stream=io.StringIO())
-    import_boundaries(jakarta_data / "jakarta_kelurahan.geojson", stream=io.StringIO())
-    forget_boundaries()
     client = api("piket.kebonjeruk")
     base = {"category": "kecelakaan", "severity": "tinggi"}
     lat, lon = TEBET_BARAT_POINT
