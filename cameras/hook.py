@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from cameras import gate
 from cameras.models import ViewingSession
+from jakcctv import jsonbody
 from jakcctv.db import on_db_threads
 
 MAX_BODY = 64 * 1024
+_FIELDS = ("user", "password", "token", "action", "path", "query", "id")
 
 
 async def mediamtx_auth(scope, receive, send):
@@ -41,22 +43,27 @@ async def mediamtx_auth(scope, receive, send):
 async def decide(raw_body):
     """(HTTP status, JSON answer) for one hook request."""
     try:
-        body = json.loads(raw_body or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError
-    except ValueError:
-        return 400, {"detail": _("Permintaan bukan JSON yang sah.")}
-    action = body.get("action")
+        body = jsonbody.loads(raw_body or b"{}")
+    except jsonbody.NotJSON as refused:
+        return 400, {"detail": refused.message}
+    if not isinstance(body, dict):
+        return 400, {"detail": _("Permintaan bukan objek JSON.")}
+    # MediaMTX sends strings (null for an id it has not got); a list or an object is refused
+    # here, never compared or hashed.
+    fields = {name: body[name] for name in _FIELDS if body.get(name) is not None}
+    if not all(isinstance(value, str) for value in fields.values()):
+        return 400, {"detail": _("Isian permintaan harus berupa teks.")}
+    action = fields.get("action")
     if action in {"api", "metrics", "pprof", "publish"}:
-        if _is_portal(body):
+        if _is_portal(fields):
             return 200, {"ok": True}
         return 401, {"detail": _("Hanya portal yang diizinkan.")}
     if action not in {"read", "playback"}:
         return 400, {"detail": _("Tindakan tidak dikenal.")}
-    raw = body.get("token") or parse_qs(str(body.get("query") or "")).get("token", [""])[0]
+    raw = fields.get("token") or parse_qs(fields.get("query", "")).get("token", [""])[0]
     try:
         # No browser cookie reaches this hook, so the token's session binding cannot be checked.
-        token = gate.verify(raw, camera_code=str(body.get("path", "")), check_session=False)
+        token = gate.verify(raw, camera_code=fields.get("path", ""), check_session=False)
         allowed = gate.remembered(token.user_id, token.camera_id)
         if allowed is None:
             allowed = await on_db_threads(gate.still_allowed)(token.user_id, token.camera_id)
@@ -64,9 +71,9 @@ async def decide(raw_body):
             raise gate.not_allowed()
     except gate.Refused as refused:
         return 401, {"detail": refused.message}
-    if body.get("id"):
+    if fields.get("id"):
         # Remembered so the session can be kicked when the viewer's access ends.
-        await on_db_threads(_remember_media_session)(token.viewing_id, str(body["id"])[:64])
+        await on_db_threads(_remember_media_session)(token.viewing_id, fields["id"][:64])
     return 200, {"ok": True}
 
 
@@ -77,8 +84,8 @@ def _remember_media_session(viewing_id, media_session_id):
 def _is_portal(body):
     password = settings.MEDIAMTX_API_PASSWORD
     return bool(password) and (
-        hmac.compare_digest(str(body.get("user", "")), settings.MEDIAMTX_API_USER)
-        and hmac.compare_digest(str(body.get("password", "")), password)
+        hmac.compare_digest(body.get("user", ""), settings.MEDIAMTX_API_USER)
+        and hmac.compare_digest(body.get("password", ""), password)
     )
 
 
