@@ -80,16 +80,17 @@ class Body(serializers.Serializer):
 
 
 def _json_type_error(field, value):
-    """Why `value` (from JSON, not null) does not fit `field`, or None."""
+    """Why `value` (from JSON, not null) does not fit `field`, or None. The field's own message
+    when its serializer wrote one, else ours."""
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
-        return _("Isian ini harus true atau false.")
+        return _own_message(field, "invalid") or _("Isian ini harus true atau false.")
     if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField) and not (
         number and isinstance(value, int)
     ):
-        return _("Isian ini harus berupa angka.")
+        return _own_message(field, "invalid") or _("Isian ini harus berupa angka.")
     if isinstance(field, serializers.FloatField | serializers.DecimalField) and not number:
-        return _("Isian ini harus berupa angka.")
+        return _own_message(field, "invalid") or _("Isian ini harus berupa angka.")
     textual = (
         serializers.CharField,
         serializers.ChoiceField,
@@ -97,12 +98,22 @@ def _json_type_error(field, value):
         serializers.DateTimeField,
     )
     if isinstance(field, textual) and not isinstance(value, str):
-        return _("Isian ini harus berupa teks.")
+        return _own_message(field, "invalid") or _("Isian ini harus berupa teks.")
     if isinstance(field, serializers.ListField | serializers.ManyRelatedField) and not isinstance(
         value, list
     ):
-        return _("Isian ini harus berupa daftar.")
+        return _own_message(field, "not_a_list") or _("Isian ini harus berupa daftar.")
     return None
+
+
+def _own_message(field, key):
+    """The message a serializer gave `field` for `key` (DRF's defaults are English, or say
+    "{input}" where this check has none)."""
+    defaults = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    message = field.error_messages.get(key)
+    return str(message) if message is not None and message is not defaults.get(key) else None
 
 
 class QueryParams(serializers.Serializer):
