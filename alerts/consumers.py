@@ -27,6 +27,7 @@ from alerts.fanout import fanout
 from alerts.groups import groups_for_grants, user_group
 from alerts.models import AlertEvent, alert_scope, alert_scopes, reaches
 from alerts.sources import session_digest
+from jakcctv import jsonbody
 from jakcctv.db import on_db_threads
 
 CLOSE_SIGNED_OUT = 4401  # no session (signed out, expired): sign in again
@@ -118,9 +119,9 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
     @classmethod
     async def decode_json(cls, text_data):
         try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None  # not JSON: ignored
+            return jsonbody.loads(text_data)
+        except jsonbody.NotJSON:
+            return None  # not JSON (or nested too deep): ignored
 
     # --- Channel-layer events (alerts/groups.py) ----------------------------------------------
 
@@ -281,7 +282,9 @@ def _resume_point(content):
     """
 
     def whole(value):
-        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+        # An id fits a 64-bit column: a bigger number would overflow the query (SQLite).
+        is_id = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+        return value if is_id else 0
 
     last_id = whole(content.get("last_id"))
     floor = whole(content["floor"]) if "floor" in content else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import Kind
 from audit.trail import common_area
+from jakcctv.dates import within_years
 from kelurahan.models import Area, User, in_areas, scope_codes
 from kelurahan.roles import Action, Level
 
@@ -37,11 +38,13 @@ class AuditFilterForm(forms.Form):
         label=gettext_lazy("Dari tanggal"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[within_years],
     )
     date_to = forms.DateField(
         label=gettext_lazy("Sampai tanggal"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[within_years],
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -4,9 +4,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -15,23 +15,35 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from cameras.models import Camera
 from cameras.services import stream_open
-from jakcctv.api import absolute_urls, date_text, datetime_text
+from jakcctv.api import Body, QueryParams, absolute_urls, date_text, datetime_text, id_field
 from kelurahan.access import can
-from kelurahan.models import in_areas, level_of_code
+from kelurahan.api import AreaCodeField
+from kelurahan.models import in_areas
 from kelurahan.roles import Action
+
+
+class StreamResume(Body):
+    """What the player may send: the viewing session it continues (none or null: a new one)."""
+
+    viewing = id_field(
+        required=False,
+        allow_null=True,
+        error_messages={
+            key: gettext_lazy("Nomor sesi tidak valid.")
+            for key in ("invalid", "min_value", "max_value", "max_string_length")
+        },
+    )
+
 
 # What the player gets from the stream endpoints (described for the OpenAPI schema).
 _STREAM_SCHEMA = extend_schema(
-    request=inline_serializer(
-        "StreamResume", {"viewing": serializers.IntegerField(required=False)}
-    ),
+    request=StreamResume,
     responses={
         200: inline_serializer(
             "StreamToken",
@@ -136,11 +148,24 @@ def tag_slugs_of(camera):
     return [tag.slug for tag in camera.tags.all()]
 
 
+class CameraQuery(QueryParams):
+    """The list's filters over the API (the camera page reads the same with CameraFilterForm)."""
+
+    area = AreaCodeField(required=False, help_text="Kode wilayah: kamera di bawahnya")
+    tag = serializers.SlugField(required=False, help_text="Kode label (taman-24-jam)")
+    status = serializers.ChoiceField(
+        choices=["online", "offline", *Camera.Status.values], required=False
+    )
+    public = serializers.BooleanField(required=False, help_text="Hanya kamera publik")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Cari nama atau kode"
+    )
+
+
 def filter_cameras(cameras, params):
-    """The list filters shared by the camera page and the API."""
+    """The list filters shared by the camera page (its form's cleaned data) and the API
+    (CameraQuery's)."""
     if params.get("area"):
-        if level_of_code(params["area"]) is None:
-            raise ValidationError({"area": _("Kode wilayah tidak valid.")})
         cameras = cameras.filter(in_areas("area__code", [params["area"]]))
     if params.get("tag"):
         cameras = cameras.filter(tags__slug=params["tag"])
@@ -151,7 +176,7 @@ def filter_cameras(cameras, params):
         cameras = cameras.filter(online=False, status=Camera.Status.ACTIVE)
     elif status in Camera.Status.values:
         cameras = cameras.filter(status=status)
-    if params.get("public") in {"1", "true"}:
+    if params.get("public") in {"1", True}:
         cameras = cameras.filter(is_public=True)
     if params.get("q"):
         query = params["q"].strip()
@@ -160,17 +185,7 @@ def filter_cameras(cameras, params):
     return cameras
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("area", str, description="Kode wilayah: kamera di bawahnya"),
-            OpenApiParameter("tag", str, description="Kode label (taman-24-jam)"),
-            OpenApiParameter("status", str, enum=["online", "offline", *Camera.Status.values]),
-            OpenApiParameter("public", bool, description="Hanya kamera publik"),
-            OpenApiParameter("q", str, description="Cari nama atau kode"),
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=[CameraQuery]))
 class CameraViewSet(viewsets.ReadOnlyModelViewSet):
     """Cameras the user may see; filters: area, tag, status, public, q (see filter_cameras)."""
 
@@ -179,7 +194,9 @@ class CameraViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         cameras = with_tag_slugs(Camera.objects.visible_to(self.request.user))
         cameras = cameras.select_related("area")
-        return filter_cameras(cameras, self.request.query_params).order_by("area_id", "name")
+        if self.action == "list":
+            cameras = filter_cameras(cameras, CameraQuery.read(self.request))
+        return cameras.order_by("area_id", "name")
 
     @_STREAM_SCHEMA
     @action(detail=True, methods=["post"])
@@ -208,7 +225,7 @@ def public_stream(request, pk):
 def _stream_answer(camera, user, request):
     if camera.status != Camera.Status.ACTIVE:
         return Response({"detail": _("Kamera ini sedang tidak beroperasi.")}, status=409)
-    resume = request.data.get("viewing") if hasattr(request.data, "get") else None
-    if resume is not None and not str(resume).isdigit():
-        raise ValidationError({"viewing": _("Nomor sesi tidak valid.")})
+    body = StreamResume(data=request.data)
+    body.is_valid(raise_exception=True)
+    resume = body.validated_data.get("viewing")
     return Response(stream_open(camera=camera, user=user, request=request, resume=resume))

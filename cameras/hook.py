@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from cameras import gate
 from cameras.models import ViewingSession
+from jakcctv import jsonbody
 from jakcctv.db import on_db_threads
 
 MAX_BODY = 64 * 1024
+_FIELDS = ("user", "password", "token", "action", "protocol", "path", "query", "id")
 
 
 async def mediamtx_auth(scope, receive, send):
@@ -41,28 +43,33 @@ async def mediamtx_auth(scope, receive, send):
 async def decide(raw_body):
     """(HTTP status, JSON answer) for one hook request."""
     try:
-        body = json.loads(raw_body or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError
-    except ValueError:
-        return 400, {"detail": _("Permintaan bukan JSON yang sah.")}
-    action = body.get("action")
+        body = jsonbody.loads(raw_body or b"{}")
+    except jsonbody.NotJSON as refused:
+        return 400, {"detail": refused.message}
+    if not isinstance(body, dict):
+        return 400, {"detail": _("Permintaan bukan objek JSON.")}
+    # MediaMTX sends strings (null for an id it has not got); a list or an object is refused
+    # here, never compared or hashed.
+    fields = {name: body[name] for name in _FIELDS if body.get(name) is not None}
+    if not all(isinstance(value, str) for value in fields.values()):
+        return 400, {"detail": _("Isian permintaan harus berupa teks.")}
+    action = fields.get("action")
     if action in {"api", "metrics", "pprof", "publish"}:
-        if _is_portal(body):
+        if _is_portal(fields):
             return 200, {"ok": True}
         return 401, {"detail": _("Hanya portal yang diizinkan.")}
     if action not in {"read", "playback"}:
         return 400, {"detail": _("Tindakan tidak dikenal.")}
-    if action != "read" or body.get("protocol") != "hls":
+    if action != "read" or fields.get("protocol") != "hls":
         # A viewer's token is for what the portal serves: live HLS. RTSP, RTMP, SRT or WebRTC
         # would hand out the stream beside the player; playback of recordings gets rules of its
         # own once recordings exist.
         return 401, {"detail": _("Hanya tayangan langsung lewat HLS yang diizinkan.")}
-    raw = body.get("token") or parse_qs(str(body.get("query") or "")).get("token", [""])[0]
+    raw = fields.get("token") or parse_qs(fields.get("query", "")).get("token", [""])[0]
     try:
         # No browser cookie reaches this hook, so the token's session binding cannot be checked.
         # The browser session it was minted in must still be alive (gate.still_allowed asks).
-        token = gate.verify(raw, camera_code=str(body.get("path", "")), check_session=False)
+        token = gate.verify(raw, camera_code=fields.get("path", ""), check_session=False)
         decision = (token.user_id, token.camera_id, token.session_tag)
         allowed = gate.remembered(*decision)
         if allowed is None:
@@ -71,10 +78,10 @@ async def decide(raw_body):
             raise gate.not_allowed()
     except gate.Refused as refused:
         return 401, {"detail": refused.message}
-    if body.get("id"):
+    if fields.get("id"):
         # Remembered so the session can be kicked when the viewer's access or session ends.
         await on_db_threads(_remember_media_session)(
-            token.viewing_id, str(body["id"])[:64], token.session_tag
+            token.viewing_id, fields["id"][:64], token.session_tag
         )
     return 200, {"ok": True}
 
@@ -88,8 +95,8 @@ def _remember_media_session(viewing_id, media_session_id, session_tag):
 def _is_portal(body):
     password = settings.MEDIAMTX_API_PASSWORD
     return bool(password) and (
-        hmac.compare_digest(str(body.get("user", "")), settings.MEDIAMTX_API_USER)
-        and hmac.compare_digest(str(body.get("password", "")), password)
+        hmac.compare_digest(body.get("user", ""), settings.MEDIAMTX_API_USER)
+        and hmac.compare_digest(body.get("password", ""), password)
     )
 
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from cameras.api import filter_cameras
+from cameras.api import CameraQuery, filter_cameras
 from cameras.models import Camera
 from kelurahan.models import Area, AreaBoundary
 
@@ -21,11 +21,15 @@ def camera_state(status, online):
     return "online" if online else "offline"
 
 
-@extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Kamera sebagai titik peta")
+@extend_schema(
+    parameters=[CameraQuery],
+    responses={200: OpenApiTypes.OBJECT},
+    summary="Kamera sebagai titik peta",
+)
 @api_view(["GET"])
 def map_cameras(request):
     """The cameras the user may see as map points (same filters as the camera list)."""
-    cameras = filter_cameras(Camera.objects.visible_to(request.user), request.query_params)
+    cameras = filter_cameras(Camera.objects.visible_to(request.user), CameraQuery.read(request))
     rows = cameras.order_by("area_id", "name").values_list(
         "pk", "code", "name", "lat", "lon", "status", "online"
     )

@@ -1,5 +1,13 @@
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.urls import register_converter
 
 
 class AdminConfig(DjangoAdminConfig):
     default_site = "jakcctv.admin.AdminSite"
+
+    def ready(self):
+        super().ready()
+        from jakcctv.api import IdConverter
+
+        # `<id:pk>` in every app's URLs; registered before the first URLconf is read.
+        register_converter(IdConverter, "id")

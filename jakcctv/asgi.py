@@ -1,6 +1,13 @@
 import os
+from functools import partialmethod
 
+from daphne.http_protocol import WebRequest
 from django.core.asgi import get_asgi_application
+
+# Twisted, under daphne, parses a multipart body itself before daphne hands the raw bytes to
+# Django, and answers one it cannot parse (an empty form) with a bare 400: no body, no content
+# type, nothing Django could answer in JSON. Nothing reads Twisted's copy, so it is not made.
+WebRequest.__init__ = partialmethod(WebRequest.__init__, parsePOSTFormSubmission=False)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakcctv.settings")
 # Django must be set up before anything imports models (the routing does).

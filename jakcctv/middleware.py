@@ -4,8 +4,10 @@ from allauth.account.adapter import get_adapter
 from allauth.usersessions import middleware as allauth_usersessions
 from django.conf import settings
 from django.core.cache import cache
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 # Video is served through the stream gate, which checks its token on every request itself.
 STREAM_PATHS = ("/streams/",)
@@ -31,6 +33,44 @@ class LanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ApiErrorMiddleware:
+    """Every refusal under /api/ answers JSON: Django's own (an unknown route's 404, a bad
+    request's 400, a server error's 500) are HTML pages, with DEBUG even the debug pages and
+    their tracebacks, which an API client cannot read and a stranger must not. DRF's answers
+    are JSON already and pass unchanged."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return _json_refusal(response)
+        return response
+
+
+def _json_refusal(response):
+    messages = {
+        400: _("Permintaan tidak valid."),
+        403: _("Akses ditolak."),
+        404: _("Tidak ditemukan."),
+        405: _("Metode ini tidak diizinkan di sini."),
+        413: _("Permintaan terlalu besar."),
+    }
+    if response.status_code >= 500:
+        message = _("Terjadi kesalahan di server. Coba lagi nanti.")
+    else:
+        message = messages.get(response.status_code, response.reason_phrase)
+    refusal = JsonResponse({"detail": message}, status=response.status_code)
+    if "Allow" in response:
+        refusal["Allow"] = response["Allow"]
+    return refusal
 
 
 # A signed-in browser's activity (last seen, IP, browser) is written at most this often.

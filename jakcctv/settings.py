@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jakcctv.middleware.LanguageMiddleware",
+    "jakcctv.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -335,8 +336,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "jakcctv.api.Pagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON through the portal's parser (nesting limited: jakcctv/jsonbody.py), forms, uploads.
+    "DEFAULT_PARSER_CLASSES": [
+        "jakcctv.jsonbody.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jakcctv.schema.AutoSchema",
 }
 
 # The OpenAPI schema (/api/v1/schema/) and its docs page (/api/v1/docs/), for signed-in users
@@ -356,6 +363,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body is the same as a POST's: the one PATCH (a note's text) requires its field.
+    "COMPONENT_SPLIT_PATCH": False,
     # Choice sets whose field names collide across models ("status", "level", "kind").
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "kelurahan.models.incidents.Status",

@@ -3,18 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
 
 from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
-from jakcctv.api import api_docs
+from jakcctv.api import Router, api_docs
 from kelurahan import api as kelurahan_api
 from kelurahan import incident_api, ingest, people_api, shift_api
 from reports.api import public_stats
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = Router()
 router.register("areas", kelurahan_api.AreaViewSet, basename="area")
 router.register("cameras", cameras_api.CameraViewSet, basename="camera")
 router.register("incidents", incident_api.IncidentViewSet, basename="incident")
@@ -26,7 +24,7 @@ router.register("assignments", people_api.AssignmentViewSet, basename="assignmen
 
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
-    path("public/cameras/<int:pk>/stream/", cameras_api.public_stream, name="public-stream"),
+    path("public/cameras/<id:pk>/stream/", cameras_api.public_stream, name="public-stream"),
     path("public/stats/", public_stats, name="public-stats"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),

@@ -1,14 +1,39 @@
-from django.utils.translation import gettext as _
+import re
+
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from jakcctv.api import QueryParams
 from kelurahan.access import can
-from kelurahan.models import Area, RoleAssignment, level_of_code
+from kelurahan.models import AREA_CODE_PATTERN, Area, RoleAssignment
 from kelurahan.roles import Action, Level
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": f"^{AREA_CODE_PATTERN}$", "example": "31.73.05.1001"}
+)
+class AreaCodeField(serializers.CharField):
+    """A Kemendagri area code of any level ('31.73.05.1001'), in a body or a query string.
+    Not trimmed: " 31.73" does not match the schema's pattern, so it is refused too."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": gettext_lazy("Kode wilayah tidak valid.")})
+        super().__init__(max_length=24, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data)
+        if not re.fullmatch(AREA_CODE_PATTERN, code):
+            self.fail("invalid")
+        return code
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -19,34 +44,38 @@ class AreaSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "parent_code"]
 
 
+class AreaQuery(QueryParams):
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    under = AreaCodeField(required=False, help_text="Kode wilayah: wilayah di bawahnya")
+    q = serializers.CharField(required=False, max_length=100, help_text="Cari nama")
+
+
 @extend_schema_view(
-    list=extend_schema(
+    list=extend_schema(parameters=[AreaQuery]),
+    retrieve=extend_schema(
         parameters=[
-            OpenApiParameter("level", str, enum=Level.values),
-            OpenApiParameter("under", str, description="Kode wilayah: wilayah di bawahnya"),
-            OpenApiParameter("q", str, description="Cari nama"),
+            OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=f"^{AREA_CODE_PATTERN}$")
         ]
     ),
-    retrieve=extend_schema(parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)]),
 )
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """Areas the user's assignments cover. Filters: `level`, `under` (a code), `q` (name)."""
 
     serializer_class = AreaSerializer
     lookup_field = "code"
-    lookup_value_regex = r"[0-9.]+"
+    lookup_value_regex = AREA_CODE_PATTERN
 
     def get_queryset(self):
         areas = Area.objects.visible_to(self.request.user)
-        params = self.request.query_params
-        if params.get("level") in Level.values:
-            areas = areas.filter(level=params["level"])
-        if "under" in params:
-            if level_of_code(params["under"]) is None:
-                raise ValidationError({"under": _("Kode wilayah tidak valid.")})
-            areas = areas.under(params["under"])
-        if params.get("q"):
-            areas = areas.filter(name__icontains=params["q"])
+        if self.action != "list":
+            return areas
+        query = AreaQuery.read(self.request)
+        if query.get("level"):
+            areas = areas.filter(level=query["level"])
+        if query.get("under"):
+            areas = areas.under(query["under"])
+        if query.get("q"):
+            areas = areas.filter(name__icontains=query["q"])
         return areas.order_by("code")
 
 

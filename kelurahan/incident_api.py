@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -28,12 +27,13 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cameras.models import Camera
-from jakcctv.api import absolute_urls, datetime_text
+from jakcctv.api import ID_PATTERN, Body, QueryParams, absolute_urls, datetime_text
+from jakcctv.dates import DateTimeField, within_years
 from kelurahan.access import can
+from kelurahan.api import AreaCodeField
 from kelurahan.images import ImageRefused, clean_image
 from kelurahan.incidents import (
     IncidentRefused,
@@ -112,7 +112,9 @@ class IncidentFilterForm(forms.Form):
             ]
         ),
     )
-    since = forms.DateTimeField(label=gettext_lazy("Sejak"), required=False)
+    since = forms.DateTimeField(
+        label=gettext_lazy("Sejak"), required=False, validators=[within_years]
+    )
     ordering = forms.ChoiceField(
         label=gettext_lazy("Urutkan"), required=False, choices=list(ORDERINGS.items())
     )
@@ -489,7 +491,7 @@ class IncidentDetailSerializer(IncidentSerializer):
         return self.with_reporter(incident, data)
 
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(Body):
     """A new incident: the place is the camera's, the area named, or the kelurahan whose boundary
     holds the GPS point (a point outside Jakarta is refused)."""
 
@@ -499,9 +501,7 @@ class IncidentCreateSerializer(serializers.Serializer):
     description = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default=""
     )
-    area = serializers.CharField(
-        max_length=24, required=False, allow_blank=True, default="", help_text="31.73.05.1001"
-    )
+    area = AreaCodeField(required=False)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     camera = serializers.PrimaryKeyRelatedField(
@@ -521,23 +521,23 @@ class IncidentCreateSerializer(serializers.Serializer):
             raise ValidationError({"lat": [_("Isi lintang dan bujur bersama-sama.")]})
         try:
             data["area_code"] = place_of(
-                area_code=data["area"], lat=lat, lon=lon, camera=data.get("camera")
+                area_code=data.get("area", ""), lat=lat, lon=lon, camera=data.get("camera")
             )
         except IncidentRefused as refused:
-            field = refused.field or ("lat" if lat is not None and not data["area"] else "area")
+            field = refused.field or ("lat" if lat is not None and not data.get("area") else "area")
             raise ValidationError({field: [refused.message]}) from None
         return data
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(Body):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(Body):
     note = serializers.CharField(max_length=2000)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(Body):
     to = serializers.ChoiceField(choices=Status.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -548,7 +548,7 @@ class TransitionSerializer(serializers.Serializer):
         return data
 
 
-class ForwardSerializer(serializers.Serializer):
+class ForwardSerializer(Body):
     agencies = serializers.PrimaryKeyRelatedField(
         many=True,
         queryset=Agency.objects.none(),
@@ -569,7 +569,7 @@ class ForwardSerializer(serializers.Serializer):
             self.fields["agencies"].child_relation.queryset = choices
 
 
-class AttachSerializer(serializers.Serializer):
+class AttachSerializer(Body):
     image = serializers.FileField(help_text="JPEG, PNG or WebP")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -582,16 +582,32 @@ class AttachSerializer(serializers.Serializer):
 
 # --- Viewsets ---------------------------------------------------------------------------------
 
-_LIST_PARAMETERS = [
-    OpenApiParameter("area", str, description="Kode wilayah (31.73.05.1001): kejadian di bawahnya"),
-    OpenApiParameter("status", str, enum=[OPEN, ALL, *Status.values]),
-    OpenApiParameter("category", str, enum=Category.values),
-    OpenApiParameter("severity", str, enum=Severity.values),
-    OpenApiParameter("level", str, enum=IncidentLevel.values),
-    OpenApiParameter("overdue", bool, description="Lewat batas waktu (diterima / tindak lanjut)"),
-    OpenApiParameter("since", OpenApiTypes.DATETIME, description="Dibuat sejak (ISO 8601)"),
-    OpenApiParameter("ordering", str, enum=list(ORDERINGS)),
-]
+
+class IncidentQuery(QueryParams):
+    """The list's filters over the API (the list page reads the same with IncidentFilterForm)."""
+
+    area = AreaCodeField(required=False, help_text="Kode wilayah: kejadian di bawahnya")
+    status = serializers.ChoiceField(choices=[OPEN, ALL, *Status.values], required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    level = serializers.ChoiceField(choices=IncidentLevel.choices, required=False)
+    overdue = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Lewat batas waktu (diterima / tindak lanjut)",
+    )
+    since = DateTimeField(required=False, help_text="Dibuat sejak (ISO 8601)")
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False)
+
+
+class AgencyQuery(QueryParams):
+    serving = AreaCodeField(required=False, help_text="Instansi yang melayani kode wilayah ini")
+    kind = serializers.ChoiceField(
+        choices=Agency.Kind.choices,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Jenis instansi tidak dikenal.")},
+    )
 
 
 class RefusalSerializer(serializers.Serializer):
@@ -617,7 +633,7 @@ def _action_schema(request, summary, code=200):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=_LIST_PARAMETERS, summary="Kejadian yang dapat Anda lihat"),
+    list=extend_schema(parameters=[IncidentQuery], summary="Kejadian yang dapat Anda lihat"),
     retrieve=extend_schema(summary="Satu kejadian dengan riwayat dan lampirannya"),
     create=extend_schema(
         request=IncidentCreateSerializer,
@@ -634,8 +650,6 @@ class IncidentViewSet(
     """Incidents the user may see (kelurahan → kecamatan → kota → provinsi, by level), and the
     actions on them: POST /incidents/<id>/<action>/."""
 
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
-
     def get_serializer_class(self):
         return IncidentSerializer if self.action == "list" else IncidentDetailSerializer
 
@@ -643,16 +657,14 @@ class IncidentViewSet(
         user = self.request.user
         if self.action != "list":
             return incidents_for_detail(user)
-        form = IncidentFilterForm(self.request.query_params)
-        if not form.is_valid():
-            raise ValidationError({f: [str(e) for e in errs] for f, errs in form.errors.items()})
+        query = IncidentQuery.read(self.request)
         # The area's name, not the area: a page of model objects costs more than its query. A
         # subquery, not a join, so that the page's count reads the incident index alone.
         area_name = Area.objects.filter(code=OuterRef("area_id")).values("name")
         incidents = Incident.objects.visible_to(user).annotate(area_name=Subquery(area_name))
         if can(user, Action.SEE_REPORTER_IDENTITY):  # somewhere: the rows may name reporters
             incidents = incidents.select_related("reporter")
-        return filter_incidents(incidents, form.cleaned_data)
+        return filter_incidents(incidents, query)
 
     def perform_content_negotiation(self, request, force=False):
         # An attachment answers with its image whatever the client said it accepts.
@@ -727,7 +739,7 @@ class IncidentViewSet(
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_path=rf"attachments/(?P<attachment_id>{ID_PATTERN})",
         url_name="attachment",
     )
     def image(self, request, pk=None, attachment_id=None):
@@ -766,14 +778,7 @@ class IncidentViewSet(
         return Response(IncidentDetailSerializer(fresh, context=context).data, status=code)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("serving", str, description="Instansi yang melayani kode wilayah ini"),
-            OpenApiParameter("kind", str, enum=Agency.Kind.values),
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=[AgencyQuery]))
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     """Agencies serving the user's areas or above them (a city's fire service, the province's
     BPBD). Filters: `serving` (an area code), `kind`."""
@@ -782,14 +787,11 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         agencies = Agency.objects.visible_to(self.request.user).prefetch_related("areas")
-        params = self.request.query_params
-        if params.get("serving"):
-            if level_of_code(params["serving"]) is None:
-                raise ValidationError({"serving": [_("Kode wilayah tidak valid.")]})
-            serving = Agency.objects.serving(params["serving"]).values("pk")
-            agencies = agencies.filter(pk__in=serving)
-        if params.get("kind"):
-            if params["kind"] not in Agency.Kind.values:
-                raise ValidationError({"kind": [_("Jenis instansi tidak dikenal.")]})
-            agencies = agencies.filter(kind=params["kind"])
+        if self.action != "list":
+            return agencies
+        query = AgencyQuery.read(self.request)
+        if query.get("serving"):
+            agencies = agencies.filter(pk__in=Agency.objects.serving(query["serving"]).values("pk"))
+        if query.get("kind"):
+            agencies = agencies.filter(kind=query["kind"])
         return agencies.order_by("kind", "name")

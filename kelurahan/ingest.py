@@ -33,15 +33,14 @@ from rest_framework import serializers
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
-    parser_classes,
     permission_classes,
 )
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cameras.models import Camera
+from jakcctv.api import Body
 from kelurahan.api_auth import ApiTokenAuthentication
 from kelurahan.geo import kelurahan_code_at
 from kelurahan.images import ImageRefused, clean_image
@@ -130,7 +129,7 @@ PHOTOS = {
 }
 
 
-class IngestSerializer(serializers.Serializer):
+class IngestSerializer(Body):
     default_error_messages = {"invalid": gettext_lazy("Kirim sebuah objek JSON.")}
 
 
@@ -464,6 +463,12 @@ _REFUSALS = {
 }
 
 
+# An 8 x 8 PNG: the examples are sent as they are by clients trying the API out, so they hold a
+# real image.
+_EXAMPLE_PHOTO = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFElEQVR4nGM8ISfHgA0w"
+    "YRUdtBIA0MoBFD5jqJkAAAAASUVORK5CYII="
+)
 _EXAMPLES = {
     "report": OpenApiExample(
         "Laporan JAKI",
@@ -476,7 +481,7 @@ _EXAMPLES = {
             "lon": 106.7721,
             "reporter": {"name": "Ibu Sri", "contact": "0812-3456-7890"},
             "jaki_status": "Menunggu",
-            "photos": ["data:image/jpeg;base64,/9j/4AAQSkZJRg..."],
+            "photos": [_EXAMPLE_PHOTO],
         },
     ),
     "detection": OpenApiExample(
@@ -487,7 +492,7 @@ _EXAMPLES = {
             "camera": "kebonjeruk-simpang",
             "type": "smoke",
             "confidence": 0.87,
-            "snapshot": "data:image/jpeg;base64,/9j/4AAQSkZJRg...",
+            "snapshot": _EXAMPLE_PHOTO,
         },
     ),
 }
@@ -514,7 +519,6 @@ def _schema(summary, serializer_class, example):
 @api_view(["POST"])
 @authentication_classes([ApiTokenAuthentication])  # machines only: no browser session
 @permission_classes([IsAuthenticated])
-@parser_classes([JSONParser, MultiPartParser, FormParser])
 def ingest_report(request):
     """A citizen report becomes an incident in the kelurahan of its point (or code)."""
     return _ingest(request, ReportSerializer, report_ingest)
@@ -524,7 +528,6 @@ def ingest_report(request):
 @api_view(["POST"])
 @authentication_classes([ApiTokenAuthentication])
 @permission_classes([IsAuthenticated])
-@parser_classes([JSONParser, MultiPartParser, FormParser])
 def ingest_detection(request):
     """A detector's finding on a camera becomes an incident in the camera's area."""
     return _ingest(request, DetectionSerializer, detection_ingest)

@@ -11,20 +11,22 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from jakcctv.api import Body, QueryParams, id_field
+from jakcctv.dates import DateTimeField
 from kelurahan import people as services
 from kelurahan.access import can
-from kelurahan.models import RoleAssignment, User, in_areas, level_of_code
+from kelurahan.api import AreaCodeField
+from kelurahan.models import RoleAssignment, User, in_areas
 from kelurahan.roles import Action, Role
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -126,26 +128,20 @@ _WHEN = {
 }
 
 
-class GrantSerializer(serializers.Serializer):
+class GrantSerializer(Body):
     default_error_messages = _BODY
     role = serializers.ChoiceField(choices=Role.choices, error_messages=_ROLE)
-    area = serializers.CharField(max_length=40, error_messages=_TEXT, help_text="Area code")
-    valid_until = serializers.DateTimeField(
+    area = AreaCodeField(help_text="Area code")
+    valid_until = DateTimeField(
         required=False,
         allow_null=True,
         error_messages=_WHEN,
         help_text="End of the assignment; without a zone it is WIB. Empty: no end.",
     )
 
-    def validate_area(self, value):
-        code = value.strip()
-        if level_of_code(code) is None:
-            raise ValidationError(_("Kode wilayah tidak valid."))
-        return code
-
 
 class AssignmentCreateSerializer(GrantSerializer):
-    person = serializers.IntegerField(
+    person = id_field(
         required=False,
         error_messages={"invalid": gettext_lazy("Isian ini harus berupa angka.")},
         help_text="Person id (or give `username`).",
@@ -185,13 +181,6 @@ class ManagesRoles(BasePermission):
         return can(request.user, Action.MANAGE_ROLES)
 
 
-def _payload(request):
-    try:
-        return request.data
-    except ParseError:
-        raise ParseError(_("Isi permintaan bukan JSON yang valid.")) from None
-
-
 def _refusal(refused):
     body = {refused.field: [refused.message]} if refused.field else {"detail": refused.message}
     return Response(body, status=refused.status)
@@ -204,20 +193,6 @@ def _found(viewset, message):
         raise NotFound(message) from None
 
 
-def _choice(params, name, choices):
-    value = params.get(name, "").strip()
-    if value and value not in choices:
-        raise ValidationError({name: [_("Pilihan: %s.") % ", ".join(choices)]})
-    return value
-
-
-def _area(params):
-    code = params.get("area", "").strip()
-    if code and level_of_code(code) is None:
-        raise ValidationError({"area": [_("Kode wilayah tidak valid.")]})
-    return code
-
-
 _REFUSALS = {
     400: OpenApiResponse(description="Isian tidak valid (pesan per isian)"),
     403: OpenApiResponse(description="Peran Anda tidak mengizinkan tindakan ini"),
@@ -228,18 +203,28 @@ _STATUSES = ["aktif", "diundang", "tanpa_peran", "nonaktif"]
 _STATES = ["aktif", "belum_berlaku", "berakhir", "dicabut"]
 
 
+class PeopleQuery(QueryParams):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Name, username or email"
+    )
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    area = AreaCodeField(required=False, help_text="Area code: assignments in or below it")
+    status = serializers.ChoiceField(choices=_STATUSES, required=False)
+
+
+class AssignmentQuery(QueryParams):
+    person = id_field(required=False, help_text="Person id")
+    granted_by = id_field(required=False, help_text="Id of the person who granted the assignments")
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    area = AreaCodeField(required=False, help_text="Area code: assignments in or below it")
+    state = serializers.ChoiceField(choices=_STATES, required=False)
+
+
 # --- People -----------------------------------------------------------------------------------
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Name, username or email (words)"),
-            OpenApiParameter("role", str, enum=Role.values),
-            OpenApiParameter("area", str, description="Area code: assignments in or below it"),
-            OpenApiParameter("status", str, enum=_STATUSES),
-        ]
-    ),
+    list=extend_schema(parameters=[PeopleQuery]),
     create=extend_schema(request=InviteSerializer, responses={201: PersonSerializer, **_REFUSALS}),
 )
 class PersonViewSet(
@@ -256,13 +241,15 @@ class PersonViewSet(
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        params = self.request.query_params
+        if self.action != "list":
+            return services.people_for(self.request.user)
+        query = PeopleQuery.read(self.request)
         return services.people_for(
             self.request.user,
-            q=params.get("q", "").strip()[:100],
-            role=_choice(params, "role", Role.values),
-            area=_area(params),
-            status=_choice(params, "status", _STATUSES),
+            q=query.get("q", "").strip(),
+            role=query.get("role", ""),
+            area=query.get("area", ""),
+            status=query.get("status", ""),
         )
 
     def get_object(self):
@@ -272,7 +259,7 @@ class PersonViewSet(
         return InviteSerializer if self.action == "create" else PersonSerializer
 
     def create(self, request, *args, **kwargs):
-        body = InviteSerializer(data=_payload(request))
+        body = InviteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
@@ -326,17 +313,7 @@ class PersonViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("person", int, description="Person id"),
-            OpenApiParameter(
-                "granted_by", int, description="Id of the person who granted the assignments"
-            ),
-            OpenApiParameter("role", str, enum=Role.values),
-            OpenApiParameter("area", str, description="Area code: assignments in or below it"),
-            OpenApiParameter("state", str, enum=_STATES),
-        ]
-    ),
+    list=extend_schema(parameters=[AssignmentQuery]),
     create=extend_schema(
         request=AssignmentCreateSerializer, responses={201: AssignmentSerializer, **_REFUSALS}
     ),
@@ -358,19 +335,19 @@ class AssignmentViewSet(
         assignments = RoleAssignment.objects.visible_to(self.request.user).select_related(
             "user", "area", "granted_by", "revoked_by"
         )
-        params = self.request.query_params
-        for name, field in (("person", "user_id"), ("granted_by", "granted_by_id")):
-            value = params.get(name, "").strip()
-            if value:
-                if not value.isdigit() or len(value) > 18:  # beyond a database integer
-                    raise ValidationError({name: [_("Harus berupa angka.")]})
-                assignments = assignments.filter(**{field: int(value)})
-        if role := _choice(params, "role", Role.values):
-            assignments = assignments.filter(role=role)
-        if code := _area(params):
-            assignments = assignments.filter(in_areas("area__code", [code]))
-        if state := _choice(params, "state", _STATES):
-            assignments = assignments.in_state(state)
+        if self.action != "list":
+            return assignments
+        query = AssignmentQuery.read(self.request)
+        if "person" in query:
+            assignments = assignments.filter(user_id=query["person"])
+        if "granted_by" in query:
+            assignments = assignments.filter(granted_by_id=query["granted_by"])
+        if query.get("role"):
+            assignments = assignments.filter(role=query["role"])
+        if query.get("area"):
+            assignments = assignments.filter(in_areas("area__code", [query["area"]]))
+        if query.get("state"):
+            assignments = assignments.in_state(query["state"])
         return assignments.order_by("-valid_from", "-pk")
 
     def get_object(self):
@@ -380,7 +357,7 @@ class AssignmentViewSet(
         return AssignmentCreateSerializer if self.action == "create" else AssignmentSerializer
 
     def create(self, request, *args, **kwargs):
-        body = AssignmentCreateSerializer(data=_payload(request))
+        body = AssignmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         people = User.objects.manageable_by(request.user)

@@ -4,6 +4,7 @@ roles ranked below their own and areas where they manage roles."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jakcctv.dates import within_years
 from kelurahan.models import Area, level_of_code
 from kelurahan.people import (
     NAME_MAX_LENGTH,
@@ -87,6 +88,7 @@ class GrantForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"invalid": _("Tulis tanggal dan jam seperti 31/12/2026 23:59.")},
+        validators=[within_years],
     )
 
     def __init__(self, *args, manager, **kwargs):

@@ -31,6 +31,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jakcctv.dates import EARLIEST, LATEST, out_of_years
 from jakcctv.progress import progress
 from kelurahan.models import Area, RoleAssignment, User, live_grants
 from kelurahan.people import (
@@ -513,27 +514,22 @@ def _valid_until(row, value):
     raw = value["valid_until"]
     if not raw:
         return
-    moment = None
-    if ":" in raw:
-        for moment_format in DATETIME_FORMATS:
-            try:
-                moment = datetime.strptime(raw, moment_format)  # noqa: DTZ007 (WIB, see below)
-                break
-            except ValueError:
-                continue
-    else:
-        for date_format in DATE_FORMATS:
-            try:
-                # A date means through that whole day (WIB).
-                moment = datetime.strptime(raw, date_format) + timedelta(days=1)  # noqa: DTZ007
-                break
-            except ValueError:
-                continue
+    moment, through_the_day = None, ":" not in raw
+    for moment_format in DATE_FORMATS if through_the_day else DATETIME_FORMATS:
+        try:
+            moment = datetime.strptime(raw, moment_format)  # noqa: DTZ007 (WIB, see below)
+            break
+        except ValueError:
+            continue
     if moment is None:
         raise ValueError(
             _("valid_until: %r bukan tanggal (TTTT-BB-HH, HH/BB/TTTT, boleh dengan jam JJ:MM).")
             % raw
         )
+    if not EARLIEST <= moment.date() <= LATEST:  # the year 1 or 9999 would overflow below
+        raise ValueError(f"valid_until: {out_of_years()}")
+    if through_the_day:
+        moment += timedelta(days=1)  # a date means through that whole day (WIB)
     moment = timezone.make_aware(moment)
     if moment <= timezone.now():
         raise ValueError(_("valid_until: %r sudah lewat.") % raw)

@@ -5,28 +5,25 @@ kelurahan/shifts.py, whose refusals become 400/403/404/409 with the message in t
 language. Notes are never deleted: the notes endpoint has no DELETE (405).
 """
 
-import datetime
-
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from cameras.models import Camera
+from jakcctv.api import Body, QueryParams, id_field
+from jakcctv.dates import DateField, DateTimeField
 from kelurahan import shifts as services
+from kelurahan.api import AreaCodeField
 from kelurahan.models import (
     Area,
     Incident,
@@ -98,7 +95,7 @@ _NUMBER = {"invalid": gettext_lazy("Isian ini harus berupa angka.")}
 _HANDOVER_MISSING = gettext_lazy("Tulis ringkasan serah terima sebelum menutup shift.")
 
 
-class HandoverSerializer(serializers.Serializer):
+class HandoverSerializer(Body):
     default_error_messages = _BODY_ERRORS
     handover = serializers.CharField(
         max_length=services.HANDOVER_MAX_LENGTH,
@@ -169,19 +166,15 @@ _NOTE_MISSING = gettext_lazy("Catatan tidak boleh kosong.")
 _NOTE_TEXT = {**_TEXT, "required": _NOTE_MISSING, "blank": _NOTE_MISSING}
 
 
-class NoteCreateSerializer(serializers.Serializer):
+class NoteCreateSerializer(Body):
     default_error_messages = _BODY_ERRORS
-    shift = serializers.IntegerField(
-        required=False, error_messages=_NUMBER, help_text="Shift id (or give `area`)."
-    )
-    area = serializers.CharField(
-        required=False,
-        error_messages=_TEXT,
-        help_text="Kelurahan code: the note goes to its current shift.",
+    shift = id_field(required=False, error_messages=_NUMBER, help_text="Shift id (or give `area`).")
+    area = AreaCodeField(
+        required=False, help_text="Kelurahan code: the note goes to its current shift."
     )
     text = serializers.CharField(max_length=services.NOTE_MAX_LENGTH, error_messages=_NOTE_TEXT)
-    camera = serializers.IntegerField(required=False, allow_null=True, error_messages=_NUMBER)
-    incident = serializers.IntegerField(required=False, allow_null=True, error_messages=_NUMBER)
+    camera = id_field(required=False, allow_null=True, error_messages=_NUMBER)
+    incident = id_field(required=False, allow_null=True, error_messages=_NUMBER)
 
     def validate(self, data):
         if data.get("shift") is None and not data.get("area"):
@@ -189,7 +182,7 @@ class NoteCreateSerializer(serializers.Serializer):
         return data
 
 
-class NoteEditSerializer(serializers.Serializer):
+class NoteEditSerializer(Body):
     default_error_messages = _BODY_ERRORS
     text = serializers.CharField(max_length=services.NOTE_MAX_LENGTH, error_messages=_NOTE_TEXT)
 
@@ -202,13 +195,6 @@ def _incidents_seen(user, notes):
     if not ids:
         return set()
     return set(Incident.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-
-
-def _payload(request):
-    try:
-        return request.data
-    except ParseError:
-        raise ParseError(_("Isi permintaan bukan JSON yang valid.")) from None
 
 
 def _found(viewset, message):
@@ -224,21 +210,46 @@ def _refusal(refused):
     return Response(body, status=refused.status)
 
 
-def _area_code(params):
-    code = params.get("area", "").strip()
-    if code and level_of_code(code) is None:
-        raise ValidationError({"area": [_("Kode wilayah tidak valid.")]})
-    return code
+_WHEN = {"invalid": gettext_lazy("Waktu tidak valid; tulis seperti 2026-03-01T07:00.")}
 
 
-def _number(params, name):
-    value = params.get(name, "").strip()
-    if value and not value.isdigit():
-        raise ValidationError({name: [_("Harus berupa angka.")]})
-    return int(value) if value else None
+class ShiftQuery(QueryParams):
+    area = AreaCodeField(required=False, help_text="Kelurahan (or higher) area code")
+    date = DateField(
+        required=False,
+        help_text="Shift date (WIB)",
+        error_messages={"invalid": gettext_lazy("Tanggal tidak valid; tulis YYYY-MM-DD.")},
+    )
+    open = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only open (true) or closed (false)",
+        error_messages={"invalid": gettext_lazy("Tulis true atau false.")},
+    )
 
 
-_AREA = OpenApiParameter("area", str, description="Kelurahan (or higher) area code")
+class CurrentShiftQuery(QueryParams):
+    area = AreaCodeField(
+        help_text="Kelurahan code",
+        error_messages={
+            "required": gettext_lazy("Sebutkan kode kelurahan."),
+            "blank": gettext_lazy("Sebutkan kode kelurahan."),
+            "invalid": gettext_lazy("Kode wilayah tidak valid."),
+        },
+    )
+
+
+class NoteQuery(QueryParams):
+    area = AreaCodeField(required=False, help_text="Kelurahan (or higher) area code")
+    shift = id_field(
+        required=False, help_text="Shift id", error_messages={"invalid": _("Harus berupa angka.")}
+    )
+    since = DateTimeField(
+        required=False, help_text="Written or edited after this time", error_messages=_WHEN
+    )
+
+
 _REFUSALS = {
     400: OpenApiResponse(description="Isian tidak valid (pesan per isian)"),
     403: OpenApiResponse(description="Peran Anda tidak mengizinkan tindakan ini"),
@@ -252,15 +263,7 @@ _REFUSALS = {
 # --- Shifts -----------------------------------------------------------------------------------
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            _AREA,
-            OpenApiParameter("date", OpenApiTypes.DATE, description="Shift date (WIB)"),
-            OpenApiParameter("open", bool, description="Only open (true) or closed (false)"),
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=[ShiftQuery]))
 class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
     """Piket shifts the user may see, newest first. Filters: area, date, open."""
 
@@ -271,30 +274,30 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
         shifts = shifts.select_related("kelurahan", "slot", "closed_by").prefetch_related(
             Prefetch("duties", queryset=ShiftDuty.objects.select_related("user"))
         )
-        params = self.request.query_params
-        if code := _area_code(params):
-            shifts = shifts.filter(in_areas("kelurahan__code", [code]))
-        if day := params.get("date", "").strip():
-            try:
-                shifts = shifts.filter(date=datetime.date.fromisoformat(day))
-            except ValueError:
-                raise ValidationError(
-                    {"date": [_("Tanggal tidak valid; tulis YYYY-MM-DD.")]}
-                ) from None
-        if "open" in params:
-            wanted = params["open"].strip().lower()
-            if wanted not in {"1", "0", "true", "false"}:
-                raise ValidationError({"open": [_("Tulis true atau false.")]})
-            shifts = shifts.filter(closed_at__isnull=wanted in {"1", "true"})
+        if self.action != "list":
+            return shifts
+        query = ShiftQuery.read(self.request)
+        if query.get("area"):
+            shifts = shifts.filter(in_areas("kelurahan__code", [query["area"]]))
+        if query.get("date"):
+            shifts = shifts.filter(date=query["date"])
+        if query.get("open") is not None:
+            shifts = shifts.filter(closed_at__isnull=query["open"])
         return shifts.order_by("-starts_at", "-pk")
 
-    @extend_schema(parameters=[_AREA], responses=ShiftSerializer)
+    @extend_schema(
+        parameters=[CurrentShiftQuery],
+        responses={
+            200: ShiftSerializer,
+            404: OpenApiResponse(
+                description="Kelurahan tidak ditemukan, atau tidak ada jadwal piket pada jam ini"
+            ),
+        },
+    )
     @action(detail=False, methods=["get"])
     def current(self, request):
         """The kelurahan's current shift (created on first use)."""
-        code = _area_code(request.query_params)
-        if not code:
-            raise ValidationError({"area": [_("Sebutkan kode kelurahan.")]})
+        code = CurrentShiftQuery.read(request)["area"]
         kelurahan = Area.objects.visible_to(request.user).of_level(Level.KELURAHAN)
         if not kelurahan.filter(code=code).exists():
             raise NotFound(_("Kelurahan tidak ditemukan."))
@@ -302,7 +305,7 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
         if shift is None:
             body = {"detail": _("Tidak ada jadwal piket yang berlaku pada jam ini.")}
             return Response(body, status=status.HTTP_404_NOT_FOUND)
-        return Response(self.get_serializer(self.get_queryset().get(pk=shift.pk)).data)
+        return self._shift_answer(shift.pk)
 
     @extend_schema(request=None, responses={200: ShiftSerializer, **_REFUSALS})
     @action(detail=True, methods=["post"], url_path="check-in")
@@ -322,7 +325,7 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
         """Close with the handover summary (serah terima): a piket officer checked in to it, or
         kelurahan staff."""
         shift = self.get_object()
-        body = HandoverSerializer(data=_payload(request))
+        body = HandoverSerializer(data=request.data)
         handover = body.validated_data["handover"] if body.is_valid() else ""
         try:
             services.shift_close(shift_id=shift.pk, by=request.user, handover=handover)
@@ -353,15 +356,7 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            _AREA,
-            OpenApiParameter("shift", int, description="Shift id"),
-            OpenApiParameter(
-                "since", OpenApiTypes.DATETIME, description="Written or edited after this time"
-            ),
-        ]
-    ),
+    list=extend_schema(parameters=[NoteQuery]),
     create=extend_schema(
         request=NoteCreateSerializer, responses={201: NoteSerializer, **_REFUSALS}
     ),
@@ -388,13 +383,15 @@ class ShiftNoteViewSet(
         notes = notes.select_related("shift", "author", "incident").prefetch_related(
             Prefetch("revisions", queryset=revisions)
         )
-        params = self.request.query_params
-        if code := _area_code(params):
-            notes = notes.filter(in_areas("shift__kelurahan__code", [code]))
-        if (shift := _number(params, "shift")) is not None:
-            notes = notes.filter(shift_id=shift)
-        if since := params.get("since", "").strip():
-            notes = notes.filter(Q(created_at__gt=_moment(since)) | Q(edited_at__gt=_moment(since)))
+        if self.action != "list":
+            return notes
+        query = NoteQuery.read(self.request)
+        if query.get("area"):
+            notes = notes.filter(in_areas("shift__kelurahan__code", [query["area"]]))
+        if "shift" in query:
+            notes = notes.filter(shift_id=query["shift"])
+        if since := query.get("since"):
+            notes = notes.filter(Q(created_at__gt=since) | Q(edited_at__gt=since))
         return notes.order_by("-created_at", "-pk")
 
     def get_object(self):
@@ -416,7 +413,7 @@ class ShiftNoteViewSet(
         return self.get_paginated_response(NoteSerializer(page, many=True, context=context).data)
 
     def create(self, request, *args, **kwargs):
-        body = NoteCreateSerializer(data=_payload(request))
+        body = NoteCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data, user = body.validated_data, request.user
         shift = self._target_shift(data)
@@ -432,7 +429,7 @@ class ShiftNoteViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         note = self.get_object()
-        body = NoteEditSerializer(data=_payload(request))
+        body = NoteEditSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             services.note_edit(note_id=note.pk, by=request.user, text=body.validated_data["text"])
@@ -477,19 +474,3 @@ class ShiftNoteViewSet(
     def _note_answer(self, pk):
         note = self.get_queryset().filter(pk=pk).first()
         return NoteSerializer(note, context=self.get_serializer_context()).data
-
-
-def _moment(value):
-    """An ISO 8601 time (?since=2026-03-01T07:00:00+07:00); without a zone it is WIB.
-    A '+' left unencoded in the query string arrives as a space: read it as '+' again."""
-    moment = None
-    for candidate in (value, value.replace(" ", "+")):
-        try:
-            moment = moment or parse_datetime(candidate)
-        except ValueError:
-            pass
-    if moment is None:
-        raise ValidationError({"since": [_("Waktu tidak valid; tulis seperti 2026-03-01T07:00.")]})
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment

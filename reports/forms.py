@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jakcctv.dates import within_years
 from kelurahan.models import Area, Category, scope_codes
 from kelurahan.roles import Action, Level
 from reports.stats import Period, add_months, month_of
@@ -21,13 +22,14 @@ class MonthField(forms.CharField):
     """A month as `YYYY-MM` (what <input type="month"> sends): the first day of that month."""
 
     widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
+    default_validators = [within_years]
 
     def to_python(self, value):
         value = super().to_python(value).strip()
         if not value:
             return None
-        found = re.fullmatch(r"(\d{4})-(\d{2})", value)
-        if not found or not 1 <= int(found[2]) <= 12 or int(found[1]) < 2000:
+        found = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value)
+        if not found or not 1 <= int(found[2]) <= 12:
             raise forms.ValidationError(_("Bulan tidak valid: tulis seperti 2026-01."))
         return date(int(found[1]), int(found[2]), 1)
 

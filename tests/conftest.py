@@ -19,8 +19,9 @@ from tests.browser import CHROMIUM_ARGS
 
 PASSWORD = "uji-coba-2026"
 
-# Filled by the leak-matrix tests, printed at the end of the run.
+# Filled by the leak-matrix tests and the fuzz stage, printed at the end of the run.
 MATRIX_CASES = {}
+FUZZ_FIGURES = {}
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -29,6 +30,13 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", f"leak matrix: {total} cases checked")
         for name, count in sorted(MATRIX_CASES.items()):
             terminalreporter.write_line(f"  {name}: {count}")
+    if FUZZ_FIGURES:
+        terminalreporter.write_sep("-", "fuzz stage (schemathesis, all checks)")
+        for persona, figures in FUZZ_FIGURES.items():
+            terminalreporter.write_line(
+                f"  {persona}: {figures['operations']} operations, {figures['cases']} cases, "
+                f"{figures['seconds']} s ({figures['phases']})"
+            )
 
 
 @pytest.fixture(autouse=True)

@@ -101,3 +101,27 @@ def test_docs_page_fits_a_phone(open_page, demo_users, tmp_path):
     page.screenshot(path=tmp_path / "docs-phone.png")
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1]
+
+
+@pytest.mark.django_db
+def test_every_operation_lists_its_refusals_and_types_its_parameters(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target), stderr=io.StringIO())
+    schema = yaml.safe_load(target.read_text())
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses, parameters = operation["responses"], operation.get("parameters", [])
+            assert "403" in responses, (method, path)
+            if "{" in path or any(p["name"] == "page" for p in parameters):
+                assert "404" in responses, (method, path)
+            if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+                assert "400" in responses, (method, path)
+            for parameter in parameters:
+                if parameter["in"] == "path" and parameter["name"] != "code":
+                    assert parameter["schema"]["type"] == "integer", (method, path, parameter)
+    page_size = next(
+        p
+        for p in schema["paths"]["/api/v1/cameras/"]["get"]["parameters"]
+        if p["name"] == "page_size"
+    )
+    assert (page_size["schema"]["minimum"], page_size["schema"]["maximum"]) == (1, 1000)

@@ -191,4 +191,6 @@ def test_a_provincial_admin_sees_the_assignments_each_person_granted(demo_users)
     empty = admin.get(f"/kelola/orang/{newcomer.pk}/").content.decode()
     assert "Orang ini belum memberikan peran di wilayah Anda." in empty
     bad = admin.get("/api/v1/assignments/?granted_by=abc")
-    assert bad.status_code == 400 and bad.json() == {"granted_by": ["Harus berupa angka."]}
+    assert bad.status_code == 400 and bad.json() == {
+        "granted_by": ["Nilai bidang ini harus berupa bilangan bulat."]
+    }

@@ -2,6 +2,7 @@
 incidents, agencies and their timeline (incidents.py), people imports (people.py)."""
 
 from kelurahan.models.areas import (  # noqa: F401
+    AREA_CODE_PATTERN,
     CODE_PATTERNS,
     Area,
     AreaBoundary,

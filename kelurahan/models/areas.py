@@ -30,14 +30,19 @@ from kelurahan.roles import (
     Role,
 )
 
+# ASCII digits only ([0-9], not \d, which in Python also takes other scripts' digits).
 CODE_PATTERNS = {
-    Level.PROVINSI: r"\d{2}",
-    Level.KOTA: r"\d{2}\.\d{2}",
-    Level.KECAMATAN: r"\d{2}\.\d{2}\.\d{2}",
-    Level.KELURAHAN: r"\d{2}\.\d{2}\.\d{2}\.\d{4}",
-    Level.RW: r"\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3}",
-    Level.RT: r"\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3}\.\d{3}",
+    Level.PROVINSI: r"[0-9]{2}",
+    Level.KOTA: r"[0-9]{2}\.[0-9]{2}",
+    Level.KECAMATAN: r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}",
+    Level.KELURAHAN: r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}",
+    Level.RW: r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}\.[0-9]{3}",
+    Level.RT: r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}\.[0-9]{3}\.[0-9]{3}",
 }
+# A code of any level (the API's schema gives it as the `pattern` of area parameters).
+AREA_CODE_PATTERN = (
+    r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4}(?:\.[0-9]{3}(?:\.[0-9]{3})?)?)?)?)?"
+)
 
 
 def code_matches_level(code, level):
