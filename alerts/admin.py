@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from alerts.models import AlertEvent
-from jakcctv.admin import ModelAdmin
+from kelurahan.admin_site import ModelAdmin
 
 
 @admin.register(AlertEvent)

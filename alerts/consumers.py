@@ -27,8 +27,8 @@ from alerts.fanout import fanout
 from alerts.groups import groups_for_grants, user_group
 from alerts.models import AlertEvent, alert_scope, alert_scopes, reaches
 from alerts.sources import session_digest
-from jakcctv import jsonbody
-from jakcctv.db import on_db_threads
+from common import jsonbody
+from common.db import on_db_threads
 
 CLOSE_SIGNED_OUT = 4401  # no session (signed out, expired): sign in again
 CLOSE_NO_ACCESS = 4403  # no live assignment left (revoked, expired, deactivated)

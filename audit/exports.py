@@ -6,7 +6,7 @@ import csv
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from jakcctv.spreadsheets import safe_cell
+from common.spreadsheets import safe_cell
 from kelurahan.signals import exported
 
 CSV_TIME = "%Y-%m-%d %H:%M:%S"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.models import Kind
 from audit.trail import common_area
-from jakcctv.dates import within_years
+from common.dates import within_years
 from kelurahan.models import Area, User, in_areas, scope_codes
 from kelurahan.roles import Action, Level
 

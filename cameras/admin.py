@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import Camera, CameraStatusChange, Tag, ViewingSession
-from jakcctv.admin import ModelAdmin
+from kelurahan.admin_site import ModelAdmin
 
 
 @admin.register(Tag)

@@ -21,7 +21,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from cameras.models import Camera
 from cameras.services import stream_open
-from jakcctv.api import Body, QueryParams, absolute_urls, date_text, datetime_text, id_field
+from common.api import Body, QueryParams, absolute_urls, date_text, datetime_text, id_field
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField
 from kelurahan.models import in_areas
@@ -101,7 +101,7 @@ class CameraSerializer(serializers.ModelSerializer):
 
     def to_representation(self, camera):
         # A list page holds up to 1,000 cameras: the declared fields are written out here
-        # (jakcctv/api.py says why); tests/test_camera_pages.py holds this to DRF's own output.
+        # (common/api.py says why); tests/test_camera_pages.py holds this to DRF's own output.
         data = {
             "id": camera.pk,
             "code": camera.code,

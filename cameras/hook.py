@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from cameras import gate
 from cameras.models import ViewingSession
-from jakcctv import jsonbody
-from jakcctv.db import on_db_threads
+from common import jsonbody
+from common.db import on_db_threads
 
 MAX_BODY = 64 * 1024
 _FIELDS = ("user", "password", "token", "action", "protocol", "path", "query", "id")

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cameras.models import Camera, Tag
-from jakcctv.progress import progress
+from common.progress import progress
 from kelurahan.models import Area
 
 REQUIRED_COLUMNS = ("code", "name", "area_code", "lat", "lon")

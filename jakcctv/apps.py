@@ -3,11 +3,11 @@ from django.urls import register_converter
 
 
 class AdminConfig(DjangoAdminConfig):
-    default_site = "jakcctv.admin.AdminSite"
+    default_site = "kelurahan.admin_site.AdminSite"
 
     def ready(self):
         super().ready()
-        from jakcctv.api import IdConverter
+        from common.api import IdConverter
 
         # `<id:pk>` in every app's URLs; registered before the first URLconf is read.
         register_converter(IdConverter, "id")

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "common",
     "kelurahan",
     "cameras",
     "alerts",
@@ -118,8 +119,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "jakcctv.middleware.LanguageMiddleware",
-    "jakcctv.middleware.ApiErrorMiddleware",
+    "common.middleware.LanguageMiddleware",
+    "common.middleware.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +128,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "jakcctv.middleware.UserSessionsMiddleware",
+    "common.middleware.UserSessionsMiddleware",
     "kelurahan.middleware.AccessMiddleware",
 ]
 
@@ -208,8 +209,8 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            # Django's, with one Redis client per process (jakcctv/cache.py).
-            "BACKEND": "jakcctv.cache.RedisCache",
+            # Django's, with one Redis client per process (common/cache.py).
+            "BACKEND": "common.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "jakcctv",
         }
@@ -334,16 +335,16 @@ REST_FRAMEWORK = {
         "kelurahan.api_auth.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "jakcctv.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON through the portal's parser (nesting limited: jakcctv/jsonbody.py), forms, uploads.
+    # JSON through the portal's parser (nesting limited: common/jsonbody.py), forms, uploads.
     "DEFAULT_PARSER_CLASSES": [
-        "jakcctv.jsonbody.JSONParser",
+        "common.jsonbody.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "jakcctv.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
 }
 
 # The OpenAPI schema (/api/v1/schema/) and its docs page (/api/v1/docs/), for signed-in users

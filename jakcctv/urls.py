@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
-from jakcctv.api import Router, api_docs
+from common.api import Router, api_docs
 from kelurahan import api as kelurahan_api
 from kelurahan import incident_api, ingest, people_api, shift_api
 from reports.api import public_stats

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jakcctv.admin import ModelAdmin
 from kelurahan.access import can
+from kelurahan.admin_site import ModelAdmin
 from kelurahan.models import (
     Agency,
     ApiToken,

@@ -12,7 +12,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from jakcctv.api import QueryParams
+from common.api import QueryParams
 from kelurahan.access import can
 from kelurahan.models import AREA_CODE_PATTERN, Area, RoleAssignment
 from kelurahan.roles import Action, Level

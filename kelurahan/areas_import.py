@@ -14,7 +14,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jakcctv.progress import progress
+from common.progress import progress
 from kelurahan.models import Area, AreaBoundary, code_matches_level, parent_code_of
 from kelurahan.roles import Level
 

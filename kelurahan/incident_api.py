@@ -30,11 +30,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cameras.models import Camera
-from jakcctv.api import ID_PATTERN, Body, QueryParams, absolute_urls, datetime_text
-from jakcctv.dates import DateTimeField, within_years
+from common.api import ID_PATTERN, Body, QueryParams, absolute_urls, datetime_text
+from common.dates import DateTimeField, within_years
+from common.images import ImageRefused, clean_image
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField
-from kelurahan.images import ImageRefused, clean_image
 from kelurahan.incidents import (
     IncidentRefused,
     incident_acknowledge,
@@ -430,7 +430,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def to_representation(self, incident):
         # A list page holds up to 1,000 incidents: the declared fields are written out here
-        # (jakcctv/api.py says why); tests/test_incident_api.py holds this to DRF's own output.
+        # (common/api.py says why); tests/test_incident_api.py holds this to DRF's own output.
         zone = self._zone
         data = {
             "id": incident.pk,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cameras.models import Camera
-from kelurahan.images import ImageRefused, clean_image
+from common.images import ImageRefused, clean_image
 from kelurahan.incident_api import OPEN, IncidentFilterForm, agencies_for
 from kelurahan.incidents import IncidentRefused, place_of, statuses_open_to
 from kelurahan.models import Area, Category, Severity, Status, in_areas, scope_codes

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.refusals import Refused
 from kelurahan.access import can
 from kelurahan.geo import boundary_contains, kelurahan_code_at
 from kelurahan.models import (
@@ -27,7 +28,6 @@ from kelurahan.models import (
     ShiftNote,
     Status,
 )
-from kelurahan.refusals import Refused
 from kelurahan.roles import LEVEL_DEPTH, Action, Level
 from kelurahan.signals import incident_event
 
@@ -340,7 +340,7 @@ def statuses_open_to(user, incident):
 
 @transaction.atomic
 def incident_attach(*, incident_id, by, image, note="", now=None):
-    """Attach an image already checked and re-encoded by `kelurahan.images.clean_image` (done
+    """Attach an image already checked and re-encoded by `common.images.clean_image` (done
     before the row lock: decoding a large photo takes a while). `by=None`: an outside system."""
     now = now or timezone.now()
     incident = _locked(incident_id, by, Action.ADD_OBSERVATION)

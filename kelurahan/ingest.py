@@ -8,7 +8,7 @@ Both are idempotent on (source, external id): the same id again answers 200 with
 already made and creates nothing (for a report, a changed JAKI status is recorded on the
 timeline). The service account is the incident's reporter and must hold the right to raise
 incidents over the area (`can`, inside `incident_create`); a citizen's name and contact are kept
-in reporter_name/reporter_contact, confidential. Photos go through `kelurahan.images.clean_image`
+in reporter_name/reporter_contact, confidential. Photos go through `common.images.clean_image`
 (type sniffed, size capped, EXIF stripped) before anything is written.
 """
 
@@ -40,10 +40,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from cameras.models import Camera
-from jakcctv.api import Body
+from common.api import Body
+from common.images import ImageRefused, clean_image
 from kelurahan.api_auth import ApiTokenAuthentication
 from kelurahan.geo import kelurahan_code_at
-from kelurahan.images import ImageRefused, clean_image
 from kelurahan.incidents import (
     IncidentRefused,
     _record,
@@ -145,7 +145,7 @@ _DATA_URL = re.compile(r"data:image/[\w.+-]+;base64,", re.IGNORECASE)
 )
 class ImageField(serializers.Field):
     """A photo as base64 (plain or a data: URL) in JSON, or a file in multipart; checked and
-    re-encoded by kelurahan.images. Its value is a CleanImage."""
+    re-encoded by common.images. Its value is a CleanImage."""
 
     def to_internal_value(self, data):
         if isinstance(data, UploadedFile):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jakcctv.middleware import STREAM_PATHS
+from common.middleware import STREAM_PATHS
 from kelurahan.models import has_totp, live_grants
 from kelurahan.roles import Role
 

@@ -33,9 +33,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from common.refusals import Refused
 from kelurahan.access import can
 from kelurahan.models import Area, RoleAssignment, User, in_areas, level_of_code, live_grants
-from kelurahan.refusals import Refused
 from kelurahan.roles import PERMISSIONS, RANK, ROLE_LEVELS, Action, Level, Role
 from kelurahan.signals import person_invited
 

@@ -21,8 +21,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from jakcctv.api import Body, QueryParams, id_field
-from jakcctv.dates import DateTimeField
+from common.api import Body, QueryParams, id_field
+from common.dates import DateTimeField
 from kelurahan import people as services
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField

@@ -4,7 +4,7 @@ roles ranked below their own and areas where they manage roles."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jakcctv.dates import within_years
+from common.dates import within_years
 from kelurahan.models import Area, level_of_code
 from kelurahan.people import (
     NAME_MAX_LENGTH,

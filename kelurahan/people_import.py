@@ -31,8 +31,8 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jakcctv.dates import EARLIEST, LATEST, out_of_years
-from jakcctv.progress import progress
+from common.dates import EARLIEST, LATEST, out_of_years
+from common.progress import progress
 from kelurahan.models import Area, RoleAssignment, User, live_grants
 from kelurahan.people import (
     NAME_MAX_LENGTH,

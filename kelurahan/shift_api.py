@@ -20,8 +20,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from cameras.models import Camera
-from jakcctv.api import Body, QueryParams, id_field
-from jakcctv.dates import DateField, DateTimeField
+from common.api import Body, QueryParams, id_field
+from common.dates import DateField, DateTimeField
 from kelurahan import shifts as services
 from kelurahan.api import AreaCodeField
 from kelurahan.models import (

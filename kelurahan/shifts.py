@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cameras.models import Camera
+from common.refusals import Refused
 from kelurahan.access import can
 from kelurahan.models import (
     DEFAULT_SLOTS,
@@ -28,7 +29,6 @@ from kelurahan.models import (
     ShiftSlot,
     covers,
 )
-from kelurahan.refusals import Refused
 from kelurahan.roles import Action, Level
 
 NOTE_MAX_LENGTH = 4000

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jakcctv.dates import within_years
+from common.dates import within_years
 from kelurahan.models import Area, Category, scope_codes
 from kelurahan.roles import Action, Level
 from reports.stats import Period, add_months, month_of

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from jakcctv.spreadsheets import safe_cell
+from common.spreadsheets import safe_cell
 from kelurahan.access import can
 from kelurahan.roles import Action
 from kelurahan.signals import exported

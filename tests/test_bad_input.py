@@ -12,7 +12,7 @@ from django.test import Client
 
 from alerts.consumers import AlertConsumer
 from cameras.models import Camera
-from jakcctv.jsonbody import MAX_DEPTH
+from common.jsonbody import MAX_DEPTH
 from kelurahan.demo_agencies import create_agencies
 from kelurahan.incidents import incident_create
 from kelurahan.models import ApiToken, RoleAssignment

@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 
 from cameras.models import Camera
-from kelurahan.images import clean_image
+from common.images import clean_image
 from kelurahan.incidents import (
     incident_acknowledge,
     incident_attach,

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
-from kelurahan.images import ImageRefused, clean_image
+from common.images import ImageRefused, clean_image
 from kelurahan.incidents import (
     IncidentRefused,
     incident_acknowledge,

@@ -19,8 +19,8 @@ from audit.management.commands.apply_retention import Command as RetentionComman
 from audit.models import Kind, TrailEntry
 from audit.trail import record
 from cameras.models import ViewingSession
+from common.images import clean_image
 from jakcctv import settings as project_settings
-from kelurahan.images import clean_image
 from kelurahan.incidents import incident_attach, incident_transition
 from kelurahan.models import IncidentAttachment, IncidentEvent
 from tests.incident_helpers import image_bytes, raise_incident

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.shifts import check_shift_checkins
-from jakcctv.repeat import repeat
+from common.repeat import repeat
 
 
 class Command(BaseCommand):

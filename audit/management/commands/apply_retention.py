@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.retention import KINDS, apply_retention
-from jakcctv.repeat import fixed_clock, repeat
+from common.repeat import fixed_clock, repeat
 
 
 class Command(BaseCommand):

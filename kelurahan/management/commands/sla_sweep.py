@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jakcctv.repeat import fixed_clock, repeat
+from common.repeat import fixed_clock, repeat
 from kelurahan.incidents import sla_sweep
 
 

@@ -1,6 +1,6 @@
 """Shared API plumbing: pagination, query-string parameters, the router's ids, the list
 serializers' fast field helpers, and the schema's docs page. (The JSON parser is in
-jakcctv/jsonbody.py, the schema's refusals in jakcctv/schema.py.)"""
+common/jsonbody.py, the schema's refusals in common/schema.py.)"""
 
 from collections.abc import Mapping
 

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from jakcctv.api import ID_PATTERN, MAX_ID, Pagination
+from common.api import ID_PATTERN, MAX_ID, Pagination
 
 _ERROR = inline_serializer(
     "Error", {"detail": serializers.CharField(help_text="Why, in the user's language")}
@@ -37,7 +37,7 @@ class AutoSchema(openapi.AutoSchema):
             return None
         for parameter in operation.get("parameters", []):
             if parameter["schema"].get("pattern") == f"^{ID_PATTERN}$":
-                # The router's ids (jakcctv.api.Router), as the numbers they are.
+                # The router's ids (common.api.Router), as the numbers they are.
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         responses = operation["responses"]
         for code in self._refusal_codes(operation):
