@@ -7,8 +7,7 @@ never O(users). An alert for the province itself goes to the broadcast group alo
 Group names must match ^[A-Za-z0-9._-]+$ and stay under 100 characters: area codes do.
 """
 
-from alerts.models import PROVINCE, depth_of
-from kelurahan.models import ancestor_codes
+from kelurahan.codes import PROVINCE, ancestor_codes, depth_of
 
 BROADCAST = "alerts.jakarta"
 ALERT_EVENT = "alert.event"  # {"event": AlertEvent.as_message()}

@@ -1,7 +1,5 @@
 """Alert events (what officers are told, live and later) and who has read them."""
 
-from collections import defaultdict
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,15 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kelurahan.models import Area, RoleAssignment, Severity, in_areas, live_grants
-from kelurahan.roles import Role
+from kelurahan.access import (
+    lacks_required_mfa,
+    live_grants,
+    live_grants_of,
+    users_lacking_required_mfa,
+)
+from kelurahan.codes import PROVINCE, covers, depth_of
+from kelurahan.models import Area, Severity, in_areas
 
-PROVINCE = "31"  # DKI Jakarta: an alert placed here concerns everyone in the portal
-
-
-def depth_of(code):
-    """1 for the province, 2 kota, 3 kecamatan, 4 kelurahan, 5 RW, 6 RT."""
-    return code.count(".") + 1
+# An alert placed at the province (kelurahan.codes.PROVINCE) concerns everyone in the portal.
 
 
 def reaches(grant_codes, area_code, min_depth):
@@ -32,8 +31,7 @@ def reaches(grant_codes, area_code, min_depth):
     if area_code == PROVINCE:
         return bool(grant_codes)
     for code in grant_codes:
-        covered = area_code == code or area_code.startswith(code + ".")
-        if covered and (code == PROVINCE or depth_of(code) >= min_depth):
+        if covers(code, area_code) and (code == PROVINCE or depth_of(code) >= min_depth):
             return True
     return False
 
@@ -41,30 +39,21 @@ def reaches(grant_codes, area_code, min_depth):
 def alert_scope(user, *, fresh=False):
     """The area codes of the user's live grants, or () when they get no alerts at all (no live
     grant, or a provincial admin who has not enrolled the second factor the portal requires)."""
-    from allauth.mfa.models import Authenticator
-
     grants = live_grants(user, fresh=fresh)
-    if settings.REQUIRE_ADMIN_MFA and any(g.role == Role.ADMIN_PROVINSI for g in grants):
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            return ()
+    if lacks_required_mfa(user, grants):
+        return ()
     return tuple(sorted({grant.area_code for grant in grants}))
 
 
 def alert_scopes(user_ids):
     """`alert_scope(user, fresh=True)` of many users in two queries: {user id: area codes}."""
-    from allauth.mfa.models import Authenticator
-
-    codes, admins = defaultdict(set), set()
-    live = RoleAssignment.objects.live().filter(user_id__in=user_ids)
-    for user_id, role, code in live.values_list("user_id", "role", "area_id"):
-        codes[user_id].add(code)
-        if role == Role.ADMIN_PROVINSI:
-            admins.add(user_id)
-    if settings.REQUIRE_ADMIN_MFA and admins:
-        totp = Authenticator.objects.filter(user_id__in=admins, type=Authenticator.Type.TOTP)
-        for user_id in admins - set(totp.values_list("user_id", flat=True)):
-            del codes[user_id]
-    return {user_id: tuple(sorted(codes.get(user_id, ()))) for user_id in user_ids}
+    grants = live_grants_of(user_ids)
+    roles = {user_id: {g.role for g in held} for user_id, held in grants.items()}
+    refused = users_lacking_required_mfa(roles)
+    return {
+        user_id: () if user_id in refused else tuple(sorted({g.area_code for g in grants[user_id]}))
+        for user_id in user_ids
+    }
 
 
 class Kind(models.TextChoices):

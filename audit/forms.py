@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import Kind
-from audit.trail import common_area
 from common.dates import within_years
-from kelurahan.models import Area, User, in_areas, scope_codes
+from kelurahan.access import scope_codes
+from kelurahan.codes import common_ancestor
+from kelurahan.models import Area, User, in_areas
 from kelurahan.roles import Action, Level
 
 
@@ -77,7 +78,7 @@ class AuditFilterForm(forms.Form):
         """Where an export's trail row belongs: the area filtered on, else the auditor's whole
         scope (its narrowest common area)."""
         area = self.valid_data().get("area")
-        return area.code if area else common_area(scope_codes(self.user, Action.VIEW_AUDIT))
+        return area.code if area else common_ancestor(scope_codes(self.user, Action.VIEW_AUDIT))
 
     def people(self):
         """Users whose username or name holds the person filter (None: no such filter).

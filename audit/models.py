@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kelurahan.models import Area, in_areas, scope_codes
+from kelurahan.access import scope_codes
+from kelurahan.models import Area, in_areas
 from kelurahan.roles import Action
 
 PROVINCE = "31"  # a grant here sees every row, also those tied to no area

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from audit.models import TrailEntry
 from cameras.services import client_ip
+from kelurahan.codes import common_ancestor
 from kelurahan.models import Area, RoleAssignment
 
 current_request = ContextVar("trail_request", default=None)
@@ -71,22 +72,7 @@ def home_area(user):
     codes = RoleAssignment.objects.filter(user_id=user.pk, revoked_at__isnull=True).values_list(
         "area_id", flat=True
     )
-    return common_area(codes)
-
-
-def common_area(codes):
-    """'31.73.05.1001' and '31.73.05.1002' → '31.73.05'; None when there is nothing in common."""
-    common = None
-    for code in codes:
-        parts = code.split(".")
-        if common is None:
-            common = parts
-            continue
-        same = 0
-        while same < min(len(common), len(parts)) and common[same] == parts[same]:
-            same += 1
-        common = common[:same]
-    return ".".join(common) if common else None
+    return common_ancestor(codes)
 
 
 def username_owner(username):

@@ -71,7 +71,8 @@ from django.utils import timezone  # noqa: E402
 from bench.load import Daphne, drop_scratch_database, get_request, run_load  # noqa: E402
 from cameras.models import Camera, Tag  # noqa: E402
 from kelurahan.areas_import import import_areas  # noqa: E402
-from kelurahan.incidents import ack_deadline, ancestor_at  # noqa: E402
+from kelurahan.codes import ancestor_at  # noqa: E402
+from kelurahan.incidents import ack_deadline  # noqa: E402
 from kelurahan.models import (  # noqa: E402
     ApiToken,
     Area,

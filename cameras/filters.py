@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import Camera, Tag
-from kelurahan.models import Area, scope_codes
+from kelurahan.access import scope_codes
+from kelurahan.models import Area
 from kelurahan.roles import Level
 
 # Areas offered in the list's area filter (RW and RT only when they are the user's own scope).

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kelurahan.access import can
+from kelurahan.access import can, own_assignment_problem
 from kelurahan.admin_site import ModelAdmin
 from kelurahan.models import (
     Agency,
@@ -16,7 +16,6 @@ from kelurahan.models import (
     RoleAssignment,
     User,
 )
-from kelurahan.people import own_assignment_problem
 from kelurahan.roles import Action
 
 

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from common.api import QueryParams
 from kelurahan.access import can
-from kelurahan.models import AREA_CODE_PATTERN, Area, RoleAssignment
+from kelurahan.codes import AREA_CODE_PATTERN
+from kelurahan.models import Area, RoleAssignment
 from kelurahan.roles import Action, Level
 
 

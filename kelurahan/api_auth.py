@@ -15,7 +15,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from kelurahan.models import ApiToken, live_grants
+from kelurahan.access import live_grants
+from kelurahan.models import ApiToken
 from kelurahan.models.tokens import digest_of
 
 KEYWORDS = {b"token", b"bearer"}

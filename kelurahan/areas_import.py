@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.progress import progress
-from kelurahan.models import Area, AreaBoundary, code_matches_level, parent_code_of
+from kelurahan.codes import code_matches_level, depth_of, parent_code_of
+from kelurahan.models import Area, AreaBoundary
 from kelurahan.roles import Level
 
 # Levels as they appear in official lists, mapped onto ours.
@@ -94,7 +95,7 @@ def import_areas(path=OFFICIAL_AREAS, *, stream=None):
         raise ImportRejected(errors)
 
     # Parents before children, so every foreign key points at a row that exists.
-    ordered = sorted(areas.values(), key=lambda a: (a.code.count("."), a.code))
+    ordered = sorted(areas.values(), key=lambda a: (depth_of(a.code), a.code))
     return _save(ordered, Area, ["name", "level", "parent_id", "lat", "lon"], "code", stream)
 
 

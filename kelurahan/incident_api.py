@@ -35,6 +35,7 @@ from common.dates import DateTimeField, within_years
 from common.images import ImageRefused, clean_image
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField
+from kelurahan.codes import level_of_code
 from kelurahan.incidents import (
     IncidentRefused,
     incident_acknowledge,
@@ -58,7 +59,6 @@ from kelurahan.models import (
     Severity,
     Status,
     in_areas,
-    level_of_code,
 )
 from kelurahan.roles import Action
 

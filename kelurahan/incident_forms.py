@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy
 
 from cameras.models import Camera
 from common.images import ImageRefused, clean_image
+from kelurahan.access import scope_codes
+from kelurahan.codes import ancestor_at, depth_of
 from kelurahan.incident_api import OPEN, IncidentFilterForm, agencies_for
 from kelurahan.incidents import IncidentRefused, place_of, statuses_open_to
-from kelurahan.models import Area, Category, Severity, Status, in_areas, scope_codes
-from kelurahan.roles import Action, Level
+from kelurahan.models import Area, Category, Severity, Status, in_areas
+from kelurahan.roles import LEVEL_DEPTH, Action, Level
 
 # Where an incident can be placed (the service's rule): a kelurahan, an RW or an RT.
 _PLACE_LEVELS = [Level.KELURAHAN, Level.RW, Level.RT]
@@ -125,14 +127,16 @@ def place_choices(user):
     """Kelurahan, RW and RT the user may report in, grouped by kecamatan. RW and RT only under
     a kelurahan-level assignment: a city operator's list would otherwise run to thousands."""
     codes = scope_codes(user, Action.CREATE_INCIDENT)
-    near = [code for code in codes if code.count(".") >= 3]
+    near = [code for code in codes if depth_of(code) >= LEVEL_DEPTH[Level.KELURAHAN]]
     wanted = Q(level=Level.KELURAHAN) | (Q(level__in=_PLACE_LEVELS) & in_areas("code", near))
     areas = list(Area.objects.visible_to(user, Action.CREATE_INCIDENT).filter(wanted))
-    parents = {a.code: a.name for a in Area.objects.filter(code__in={a.code[:8] for a in areas})}
+    kecamatan = {area.code: ancestor_at(area.code, Level.KECAMATAN) for area in areas}
+    parents = dict(Area.objects.filter(code__in=kecamatan.values()).values_list("code", "name"))
     groups = {}
     for area in areas:
         label = "\u2003" * (area.depth - 4) + area.name
-        group = _("Kecamatan %s") % parents.get(area.code[:8], area.code[:8])
+        parent = kecamatan[area.code]
+        group = _("Kecamatan %s") % parents.get(parent, parent)
         groups.setdefault(group, []).append((area.code, label))
     return list(groups.items())
 

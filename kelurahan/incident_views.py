@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cameras.models import Camera
 from kelurahan import incidents as services
-from kelurahan.access import can
+from kelurahan.access import can, scope_codes
+from kelurahan.codes import level_of_code
 from kelurahan.incident_api import (
     agencies_for,
     attachment_response,
@@ -32,15 +33,8 @@ from kelurahan.incident_api import (
 )
 from kelurahan.incident_forms import ACTION_FORMS, IncidentForm, IncidentListForm
 from kelurahan.incidents import IncidentRefused
-from kelurahan.models import (
-    NEXT_LEVEL,
-    Incident,
-    IncidentLevel,
-    ShiftNote,
-    Status,
-    scope_codes,
-)
-from kelurahan.roles import Action
+from kelurahan.models import NEXT_LEVEL, Incident, IncidentLevel, ShiftNote, Status
+from kelurahan.roles import Action, Level
 
 LIST_PAGE_SIZE = 50
 
@@ -230,7 +224,8 @@ def _number(value):
 
 def _initial(user, camera, note):
     initial = {"camera": camera.pk if camera else None}
-    own = [code for code in scope_codes(user, Action.CREATE_INCIDENT) if code.count(".") == 3]
+    codes = scope_codes(user, Action.CREATE_INCIDENT)
+    own = [code for code in codes if level_of_code(code) == Level.KELURAHAN]
     if len(own) == 1:
         initial["area"] = own[0]  # one kelurahan: the usual answer is already chosen
     if note is not None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from common.refusals import Refused
 from kelurahan.access import can
+from kelurahan.codes import ancestor_at
 from kelurahan.geo import boundary_contains, kelurahan_code_at
 from kelurahan.models import (
     JAKI_STATUSES,
@@ -28,7 +29,7 @@ from kelurahan.models import (
     ShiftNote,
     Status,
 )
-from kelurahan.roles import LEVEL_DEPTH, Action, Level
+from kelurahan.roles import Action, Level
 from kelurahan.signals import incident_event
 
 Kind = IncidentEvent.Kind
@@ -36,11 +37,6 @@ Kind = IncidentEvent.Kind
 
 class IncidentRefused(Refused):
     """An incident action that cannot be done."""
-
-
-def ancestor_at(area_code, level):
-    """The code of `area_code`'s ancestor (or itself) at `level`: 31.73.05.1001 → 31.73.05."""
-    return ".".join(area_code.split(".")[: LEVEL_DEPTH[Level(level)]])
 
 
 def ack_deadline(severity, now):

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from common.middleware import STREAM_PATHS
-from kelurahan.models import has_totp, live_grants
-from kelurahan.roles import Role
+from kelurahan.access import lacks_required_mfa, live_grants
 
 # Paths a signed-in user may reach while their access is incomplete (no MFA yet, no role),
 # and video, which the stream gate checks on every request on its own.
@@ -34,7 +33,7 @@ class AccessMiddleware:
             grants = live_grants(user)
             if not grants:
                 return self._sign_out(request)
-            if settings.REQUIRE_ADMIN_MFA and _needs_mfa(user, grants):
+            if lacks_required_mfa(user, grants):
                 return self._enrol_mfa(request)
         return self.get_response(request)
 
@@ -52,9 +51,3 @@ class AccessMiddleware:
             return JsonResponse({"detail": message}, status=403)
         messages.info(request, message)
         return redirect(reverse("mfa_activate_totp"))
-
-
-def _needs_mfa(user, grants):
-    if not any(g.role == Role.ADMIN_PROVINSI for g in grants):
-        return False
-    return not has_totp(user)

@@ -33,15 +33,9 @@ from django.utils.translation import gettext as _
 
 from common.dates import EARLIEST, LATEST, out_of_years
 from common.progress import progress
-from kelurahan.models import Area, RoleAssignment, User, live_grants
-from kelurahan.people import (
-    NAME_MAX_LENGTH,
-    USERNAME_MAX_LENGTH,
-    grant_problem,
-    level_problem,
-    own_assignment_problem,
-    send_invitations,
-)
+from kelurahan.access import grant_problem, level_problem, live_grants, own_assignment_problem
+from kelurahan.models import Area, RoleAssignment, User
+from kelurahan.people import NAME_MAX_LENGTH, USERNAME_MAX_LENGTH, send_invitations
 from kelurahan.roles import Role
 from kelurahan.signals import person_invited
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kelurahan import people as services
-from kelurahan.access import can
+from kelurahan.access import can, own_assignment_problem, roles_grantable_anywhere
 from kelurahan.models import PeopleImport, RoleAssignment, User
 from kelurahan.people_forms import (
     GrantForm,
@@ -115,7 +115,7 @@ def _detail_page(request, person, *, grant_form=None, status=200):
         .select_related("area", "granted_by", "revoked_by")
         .order_by("-valid_from", "-pk")
     )
-    own = services.own_assignment_problem(manager, person.pk)
+    own = own_assignment_problem(manager, person.pk)
     for assignment in assignments:
         assignment.current_state = assignment.state()
         assignment.revocable = (
@@ -124,7 +124,7 @@ def _detail_page(request, person, *, grant_form=None, status=200):
             and can(manager, Action.MANAGE_ROLES, assignment)
         )
     status_code = services.person_status(person, assignments)
-    may_grant = not own and person.is_active and bool(services.roles_grantable_anywhere(manager))
+    may_grant = not own and person.is_active and bool(roles_grantable_anywhere(manager))
     granted = (
         RoleAssignment.objects.visible_to(manager)
         .filter(granted_by=person)

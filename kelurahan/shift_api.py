@@ -24,6 +24,7 @@ from common.api import Body, QueryParams, id_field
 from common.dates import DateField, DateTimeField
 from kelurahan import shifts as services
 from kelurahan.api import AreaCodeField
+from kelurahan.codes import level_of_code
 from kelurahan.models import (
     Area,
     Incident,
@@ -32,7 +33,6 @@ from kelurahan.models import (
     ShiftNote,
     ShiftNoteRevision,
     in_areas,
-    level_of_code,
 )
 from kelurahan.roles import Level
 

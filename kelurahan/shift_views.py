@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from kelurahan import shifts as services
 from kelurahan.access import can
+from kelurahan.codes import level_of_code
 from kelurahan.models import (
     Area,
     Incident,
@@ -31,7 +32,6 @@ from kelurahan.models import (
     ShiftNoteRevision,
     ShiftSlot,
     in_areas,
-    level_of_code,
 )
 from kelurahan.roles import Action, Level
 from kelurahan.shift_forms import HandoverForm, NoteEditForm, NoteForm, SlotForm

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cameras.models import Camera
 from common.refusals import Refused
 from kelurahan.access import can
+from kelurahan.codes import covers
 from kelurahan.models import (
     DEFAULT_SLOTS,
     Area,
@@ -27,7 +28,6 @@ from kelurahan.models import (
     ShiftNote,
     ShiftNoteRevision,
     ShiftSlot,
-    covers,
 )
 from kelurahan.roles import Action, Level
 

@@ -3,7 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
-from kelurahan.models import Area, live_grants, scope_codes
+from kelurahan.access import live_grants, scope_codes
+from kelurahan.models import Area
 from kelurahan.roles import Level
 
 

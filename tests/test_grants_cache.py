@@ -8,8 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kelurahan.models import ApiToken, RoleAssignment, User, live_grants
-from kelurahan.models import areas as areas_module
+from kelurahan.access import grants as grants_module
+from kelurahan.access import live_grants
+from kelurahan.models import ApiToken, RoleAssignment, User
 from tests.conftest import enrol_totp, make_user
 
 KEBON_JERUK = "31.73.05.1001"
@@ -146,7 +147,7 @@ def test_a_change_between_reading_and_caching_is_not_lost(demo_areas, monkeypatc
     """Another process revokes while this one is between its database read and its cache
     write: the entry it writes is stamped with the old generation and never served."""
     user = make_user("balapan", "staf_kelurahan", KEBON_JERUK)
-    real = areas_module.cache
+    real = grants_module.cache
 
     class RevokedMeanwhile:
         """The cache, except that the first write comes after another process's revocation."""
@@ -162,7 +163,7 @@ def test_a_change_between_reading_and_caching_is_not_lost(demo_areas, monkeypatc
                 RoleAssignment.objects.filter(user=user).update(revoked_at=timezone.now())
             real.set(*args, **kwargs)
 
-    monkeypatch.setattr(areas_module, "cache", RevokedMeanwhile())
+    monkeypatch.setattr(grants_module, "cache", RevokedMeanwhile())
     assert live_grants(_fresh(user))  # read before the revocation landed
     assert live_grants(_fresh(user)) == ()
 

@@ -12,7 +12,8 @@ from django.db.models.signals import post_save
 from django.test import Client
 from django.utils import timezone
 
-from kelurahan.models import PeopleImport, RoleAssignment, User, live_grants
+from kelurahan.access import live_grants
+from kelurahan.models import PeopleImport, RoleAssignment, User
 from kelurahan.roles import Role
 from kelurahan.signals import person_invited
 from tests.conftest import enrol_totp, make_user

@@ -17,6 +17,7 @@ from django.utils import timezone
 from alerts.consumers import CLOSE_NO_ACCESS
 from cameras import gate
 from kelurahan import people as services
+from kelurahan.access import roles_grantable_anywhere
 from kelurahan.models import ApiToken, RoleAssignment, User
 from kelurahan.roles import Role
 from kelurahan.signals import person_invited
@@ -141,7 +142,7 @@ def test_grant_refuses_a_role_held_already_an_end_in_the_past_and_a_deactivated_
 
 def test_a_manager_whose_role_was_just_revoked_cannot_grant(demo_users, newcomer):
     staf = demo_users["staf.tebetbarat"]
-    assert services.roles_grantable_anywhere(staf)  # read and kept on the user object
+    assert roles_grantable_anywhere(staf)  # read and kept on the user object
     mine = RoleAssignment.objects.get(user=staf)
     services.assignment_revoke(by=demo_users["operator.tebet"], assignment_id=mine.pk)
     refused = _refusal(lambda: _grant(staf, newcomer, Role.PETUGAS_PIKET, TEBET_BARAT))

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from kelurahan.access import can, roles_grantable_by
-from kelurahan.models import Area, RoleAssignment, scope_codes
+from kelurahan.access import can, roles_grantable_by, scope_codes
+from kelurahan.models import Area, RoleAssignment
 from kelurahan.roles import PERMISSIONS, Action, Role
 from tests.conftest import make_user
 

@@ -10,8 +10,9 @@ from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from kelurahan.codes import covers
 from kelurahan.demo import DEMO_USERS
-from kelurahan.models import Shift, ShiftDuty, ShiftNote, ShiftNoteRevision, ShiftSlot, covers
+from kelurahan.models import Shift, ShiftDuty, ShiftNote, ShiftNoteRevision, ShiftSlot
 from kelurahan.shifts import note_add, shift_check_in, shift_close, shift_current
 from tests.answers import shows
 from tests.conftest import MATRIX_CASES, enrol_totp, make_user

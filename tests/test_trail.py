@@ -16,8 +16,9 @@ from django.test import AsyncClient, Client
 from django.utils import timezone
 
 from audit.models import AppendOnly, Kind, TrailEntry
-from audit.trail import common_area, record
+from audit.trail import record
 from cameras.models import Tag
+from kelurahan.codes import common_ancestor
 from kelurahan.demo import DEMO_USERS
 from kelurahan.incidents import incident_acknowledge
 from kelurahan.models import ApiToken, Area, RoleAssignment, User
@@ -304,10 +305,10 @@ def test_trail_rows_are_never_updated_or_deleted(demo_users):
 
 
 def test_common_area_is_the_narrowest_covering_one():
-    assert common_area(["31.73.05.1001"]) == "31.73.05.1001"
-    assert common_area(["31.73.05.1001", "31.73.05.1002.001"]) == "31.73.05"
-    assert common_area(["31.73", "31.74.01"]) == "31"
-    assert common_area([]) is None
+    assert common_ancestor(["31.73.05.1001"]) == "31.73.05.1001"
+    assert common_ancestor(["31.73.05.1001", "31.73.05.1002.001"]) == "31.73.05"
+    assert common_ancestor(["31.73", "31.74.01"]) == "31"
+    assert common_ancestor([]) is None
 
 
 # --- The page and its CSV ----------------------------------------------------------------------

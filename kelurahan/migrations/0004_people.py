@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AlterModelManagers(
             name='user',
             managers=[
-                ('objects', kelurahan.models.areas.UserManager()),
+                ('objects', kelurahan.models.people.UserManager()),
             ],
         ),
         migrations.CreateModel(

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kelurahan.models.areas import Area, ancestor_codes, in_areas, live_grants, scope_codes
+from kelurahan.access import live_grants, scope_codes
+from kelurahan.codes import ancestor_codes, depth_of
+from kelurahan.models.areas import Area, in_areas
 from kelurahan.roles import LEVEL_DEPTH, PERMISSIONS, Action, Level, Role
 
 
@@ -90,7 +92,7 @@ class IncidentQuerySet(models.QuerySet):
             if grant.role == Role.ADMIN_PROVINSI:
                 query |= in_area
             else:
-                depth = grant.area_code.count(".") + 1
+                depth = depth_of(grant.area_code)
                 levels = [lvl for lvl in IncidentLevel if LEVEL_DEPTH[Level(lvl)] <= depth]
                 # Whoever reported it keeps seeing it, whatever its level (an operator's report
                 # starts at the kelurahan like any other).
@@ -293,8 +295,7 @@ class IncidentAttachment(models.Model):
 class AgencyQuerySet(models.QuerySet):
     def serving(self, area_code):
         """Agencies serving `area_code`: one of its served areas is the area or an ancestor."""
-        parts = area_code.split(".")
-        ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        ancestors = [*ancestor_codes(area_code), area_code]
         return self.filter(is_active=True, areas__code__in=ancestors).distinct()
 
     def visible_to(self, user, action=Action.VIEW):

@@ -1,11 +1,167 @@
-"""Bulk imports of people and their roles (the upload page keeps the file between the dry run
-and applying it, and what each step found)."""
+"""People: users, their role assignments (who holds which role where, and until when) and bulk
+imports of people and roles (the upload page keeps the file between the dry run and applying it,
+and what each step found). Who may see or change what is decided by the door, kelurahan/access."""
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from kelurahan.access import forget_grants, scope_codes
+from kelurahan.codes import level_of_code
+from kelurahan.models.areas import Area, in_areas
+from kelurahan.roles import RANK, ROLE_LEVELS, Action, Level, Role
+
+
+class UserQuerySet(models.QuerySet):
+    def manageable_by(self, manager):
+        """People a manager sees in the management pages and API: those holding an assignment
+        (live or not) in an area where the manager may manage roles (whatever its rank: what
+        the manager may change is decided per assignment by `access.can`)."""
+        held = RoleAssignment.objects.visible_to(manager, Action.MANAGE_ROLES)
+        return self.filter(pk__in=held.values("user_id"))
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = pgettext_lazy("jamak", "pengguna")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    # Bulk writes send no post_save; they drop the users' cached grants themselves.
+    def update(self, **kwargs):
+        users = set(self.values_list("user_id", flat=True))
+        count = super().update(**kwargs)
+        forget_grants(*users, *[kwargs[f] for f in ("user", "user_id") if f in kwargs])
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        forget_grants(*{obj.user_id for obj in created})
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        count = super().bulk_update(objs, *args, **kwargs)
+        forget_grants(*{obj.user_id for obj in objs})
+        return count
+
+    def visible_to(self, user, action=Action.MANAGE_ROLES):
+        """Assignments in the areas where `user` may manage roles (their own included)."""
+        return self.filter(in_areas("area__code", scope_codes(user, action)))
+
+    def in_state(self, state, at=None):
+        """Those whose `RoleAssignment.state()` is `state` (aktif ignores the user's status)."""
+        at = at or timezone.now()
+        running = Q(valid_until__isnull=True) | Q(valid_until__gt=at)
+        return self.filter(
+            {
+                "dicabut": Q(revoked_at__isnull=False),
+                "berakhir": Q(revoked_at__isnull=True, valid_until__lte=at),
+                "belum_berlaku": running & Q(revoked_at__isnull=True, valid_from__gt=at),
+                "aktif": running & Q(revoked_at__isnull=True, valid_from__lte=at),
+            }[state]
+        )
+
+    def live(self, at=None):
+        """Assignments that grant something now: started, not expired, not revoked."""
+        at = at or timezone.now()
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=at),
+            valid_from__lte=at,
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pengguna"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    valid_from = models.DateTimeField(_("berlaku sejak"), default=timezone.now)
+    valid_until = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diberikan oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("diberikan pada"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dicabut oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user_id", "-valid_from"]
+        verbose_name = _("penugasan peran")
+        verbose_name_plural = pgettext_lazy("jamak", "penugasan peran")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.area.name}"
+
+    def clean(self):
+        if self.area_id and self.role:
+            level = level_of_code(self.area_id)
+            if level not in ROLE_LEVELS[Role(self.role)]:
+                allowed = ", ".join(str(Level(lvl).label) for lvl in ROLE_LEVELS[Role(self.role)])
+                raise ValidationError(
+                    {"area": _("Peran ini hanya dapat diberikan di tingkat: %s.") % allowed}
+                )
+        if self.valid_until and self.valid_from and self.valid_until <= self.valid_from:
+            raise ValidationError({"valid_until": _("Harus setelah tanggal mulai berlaku.")})
+
+    @property
+    def rank(self):
+        return RANK[Role(self.role)]
+
+    def state(self, at=None):
+        """'dicabut', 'berakhir', 'belum_berlaku' or 'aktif' (for people, not for scoping)."""
+        at = at or timezone.now()
+        if self.revoked_at is not None:
+            return "dicabut"
+        if self.valid_until is not None and self.valid_until <= at:
+            return "berakhir"
+        if self.valid_from > at:
+            return "belum_berlaku"
+        return "aktif"
 
 
 class PeopleImportQuerySet(models.QuerySet):

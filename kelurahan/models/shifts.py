@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kelurahan.models.areas import Area, in_areas, scope_codes
+from kelurahan.access import scope_codes
+from kelurahan.models.areas import Area, in_areas
 from kelurahan.roles import Action
 
 # Used when a kelurahan has not set its own slots yet (WIB).

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kelurahan.models import ApiToken, User, live_grants
+from kelurahan.access import live_grants
+from kelurahan.models import ApiToken, User
 
 
 class Command(BaseCommand):

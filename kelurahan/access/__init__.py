@@ -1,0 +1,50 @@
+"""The one door: who may do what, where. Views, API, consumers and the stream gate ask here.
+
+- Lists come from each model's `visible_to(user)`, built on `scope_codes(user, action)`: the
+  smallest set of area codes under which the user may do `action`.
+- Single decisions come from `can(user, action, obj)`.
+- Who may grant which role where, and why not (access/granting.py).
+- The second factor a provincial admin must have enrolled: `lacks_required_mfa`.
+- The grants themselves (live assignments, cached): `live_grants` (access/grants.py).
+
+Area codes are compared with kelurahan/codes.py. Nothing else in the code base filters by area
+or decides a role on its own. The door reads the models lazily (the models import the door).
+"""
+
+from kelurahan.access.decisions import (
+    area_code_of,
+    can,
+    lacks_required_mfa,
+    scope_codes,
+    users_lacking_required_mfa,
+)
+from kelurahan.access.granting import (
+    grant_problem,
+    level_problem,
+    own_assignment_problem,
+    role_levels_message,
+    roles_grantable_anywhere,
+    roles_grantable_by,
+)
+from kelurahan.access.grants import Grant, forget_grants, has_totp, live_grants, live_grants_of
+from kelurahan.codes import covers
+
+__all__ = [
+    "Grant",
+    "area_code_of",
+    "can",
+    "covers",
+    "forget_grants",
+    "grant_problem",
+    "has_totp",
+    "lacks_required_mfa",
+    "level_problem",
+    "live_grants",
+    "live_grants_of",
+    "own_assignment_problem",
+    "role_levels_message",
+    "roles_grantable_anywhere",
+    "roles_grantable_by",
+    "scope_codes",
+    "users_lacking_required_mfa",
+]

@@ -1,0 +1,76 @@
+"""Scope and single decisions (part of the door): `scope_codes`, `can`, the second factor."""
+
+from django.apps import apps
+from django.conf import settings
+
+from kelurahan.access.grants import has_totp, live_grants
+from kelurahan.codes import covers
+from kelurahan.roles import PERMISSIONS, RANK, Action, Role
+
+
+def scope_codes(user, action=Action.VIEW, *, fresh=False):
+    """The smallest set of area codes whose subtrees the user may `action` in."""
+    codes = sorted(
+        {
+            g.area_code
+            for g in live_grants(user, fresh=fresh)
+            if Action(action) in PERMISSIONS[g.role]
+        }
+    )
+    minimal = []
+    for code in codes:  # sorted, so an ancestor always comes before its descendants
+        if not any(covers(kept, code) for kept in minimal):
+            minimal.append(code)
+    return minimal
+
+
+def area_code_of(obj):
+    """The area code an object lives in: a code string, an Area (its key is its code), or
+    anything with `area_id`."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    if hasattr(obj, "area_id"):
+        return obj.area_id
+    if isinstance(obj, apps.get_model("kelurahan", "Area")):
+        return obj.code
+    raise TypeError(f"{type(obj).__name__} has no area")
+
+
+def can(user, action, obj=None, *, fresh=False):
+    """May `user` do `action` on `obj` (anywhere, when obj is None)?
+
+    For a RoleAssignment (granting or revoking it), the user must also outrank its role.
+    """
+    action = Action(action)
+    code = area_code_of(obj)
+    is_assignment = isinstance(obj, apps.get_model("kelurahan", "RoleAssignment"))
+    for grant in live_grants(user, fresh=fresh):
+        if action not in PERMISSIONS[grant.role]:
+            continue
+        if code is not None and not covers(grant.area_code, code):
+            continue
+        if is_assignment and RANK[grant.role] <= RANK[Role(obj.role)]:
+            continue
+        return True
+    return False
+
+
+def lacks_required_mfa(user, grants=None):
+    """A provincial admin who has not enrolled the second factor the portal requires: they may
+    reach nothing (pages, API, alerts) before enrolling it."""
+    if not settings.REQUIRE_ADMIN_MFA:
+        return False
+    grants = live_grants(user) if grants is None else grants
+    return any(g.role == Role.ADMIN_PROVINSI for g in grants) and not has_totp(user)
+
+
+def users_lacking_required_mfa(roles_by_user):
+    """`lacks_required_mfa` for many users at once, from {user id: their live roles}: the ids of
+    those it holds for, in one query."""
+    from allauth.mfa.models import Authenticator
+
+    admins = {uid for uid, roles in roles_by_user.items() if Role.ADMIN_PROVINSI in roles}
+    if not settings.REQUIRE_ADMIN_MFA or not admins:
+        return set()
+    enrolled = Authenticator.objects.filter(user_id__in=admins, type=Authenticator.Type.TOTP)
+    return admins - set(enrolled.values_list("user_id", flat=True))
