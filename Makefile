@@ -4,7 +4,7 @@
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
-PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+PO := $(wildcard jakcctv/locale/*/LC_MESSAGES/django.po)
 MO := $(PO:.po=.mo)
 
 # Two `make test` may run at once (CI runs one per database): they install one after the other.
@@ -30,7 +30,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+jakcctv/locale/%/LC_MESSAGES/django.mo: jakcctv/locale/%/LC_MESSAGES/django.po
 	msgfmt --check-format -o $@ $<
 
 demo: install

@@ -7,6 +7,7 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Peringatan")
 
     def ready(self):
-        from alerts import sources
+        from alerts import retention, sources
 
         sources.connect()
+        retention.register()

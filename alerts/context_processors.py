@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from alerts.models import AlertEvent, Kind, alert_scope
-from kelurahan.models import Severity
+from incidents.models import Severity
 
 
 def alerts(request):

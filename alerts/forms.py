@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Kind
-from kelurahan.models import Severity
+from incidents.models import Severity
 
 INCIDENT_KINDS = "kejadian"  # every incident alert at once
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from incidents.models import Severity
 from kelurahan.access import (
     lacks_required_mfa,
     live_grants,
@@ -14,7 +15,7 @@ from kelurahan.access import (
     users_lacking_required_mfa,
 )
 from kelurahan.codes import PROVINCE, covers, depth_of
-from kelurahan.models import Area, Severity, in_areas
+from kelurahan.models import Area, in_areas
 
 # An alert placed at the province (kelurahan.codes.PROVINCE) concerns everyone in the portal.
 

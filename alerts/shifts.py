@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from alerts.models import Kind
 from alerts.publish import publish_alert
-from kelurahan.models import RoleAssignment, ShiftDuty, ShiftSlot
+from kelurahan.models import RoleAssignment
 from kelurahan.roles import Role
-from kelurahan.shifts import default_slots
+from shifts.models import ShiftDuty, ShiftSlot
+from shifts.services import default_slots
 
 
 def _slots_by_kelurahan(codes):

@@ -17,9 +17,10 @@ from alerts.models import Kind
 from alerts.publish import publish_alert, send_to_user
 from cameras.models import Camera, CameraStatusChange
 from cameras.signals import camera_status_changed
-from kelurahan.models import IncidentEvent, RoleAssignment, User
+from incidents.models import IncidentEvent
+from incidents.signals import incident_event
+from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import LEVEL_DEPTH, Level
-from kelurahan.signals import incident_event
 
 _INCIDENT_KINDS = {
     IncidentEvent.Kind.CREATED: Kind.INCIDENT_CREATED,

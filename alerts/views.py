@@ -4,7 +4,6 @@ the web manifest, the service worker and its offline page."""
 import hashlib
 import json
 from functools import lru_cache
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from alerts.forms import AlertFilterForm, filter_alerts
 from alerts.models import AlertEvent, AlertRead, AlertReadMark, mark_all_read, mark_read
-from kelurahan.models import IncidentLevel
+from incidents.models import IncidentLevel
 
 PAGE_SIZE = 50
 
@@ -41,7 +40,6 @@ def alert_list(request):
         "page": page,
         "rows": [(alert, _detail(alert)) for alert in page],
         "newest": newest,
-        "query": urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v]),
         "days": settings.ALERTS_PAGE_DAYS,
     }
     return render(request, "alerts/alert_list.html", context, status=400 if form.errors else 200)

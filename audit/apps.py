@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Jejak akuntabilitas")
 
     def ready(self):
-        from audit import signals
+        from audit import retention, signals
 
         signals.connect()
+        retention.register()

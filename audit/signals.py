@@ -10,8 +10,9 @@ from django.db.models.signals import post_save, pre_save
 from audit.models import Kind
 from audit.trail import area_of, home_area, record, request_user, username_owner
 from cameras.models import ViewingSession
+from incidents.signals import incident_event
 from kelurahan.models import Area, RoleAssignment, User
-from kelurahan.signals import exported, incident_event, person_invited
+from kelurahan.signals import exported, person_invited
 
 _ADMIN_ACTIONS = {ADDITION: "tambah", CHANGE: "ubah", DELETION: "hapus"}
 

@@ -19,8 +19,8 @@ from audit.exports import csv_download, wib_text
 from audit.forms import TrailFilterForm
 from audit.models import Kind, TrailEntry
 from cameras.models import ViewingSession
+from incidents.models import IncidentEvent, IncidentLevel, Status
 from kelurahan.access import can
-from kelurahan.models import IncidentEvent, IncidentLevel, Status
 from kelurahan.roles import Action, Role
 
 PER_PAGE = 50

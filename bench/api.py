@@ -70,20 +70,11 @@ from django.utils import timezone  # noqa: E402
 
 from bench.load import Daphne, drop_scratch_database, get_request, run_load  # noqa: E402
 from cameras.models import Camera, Tag  # noqa: E402
+from incidents.models import Category, Incident, IncidentLevel, Severity, Status  # noqa: E402
+from incidents.services import ack_deadline  # noqa: E402
 from kelurahan.areas_import import import_areas  # noqa: E402
 from kelurahan.codes import ancestor_at  # noqa: E402
-from kelurahan.incidents import ack_deadline  # noqa: E402
-from kelurahan.models import (  # noqa: E402
-    ApiToken,
-    Area,
-    Category,
-    Incident,
-    IncidentLevel,
-    RoleAssignment,
-    Severity,
-    Status,
-    User,
-)
+from kelurahan.models import ApiToken, Area, RoleAssignment, User  # noqa: E402
 from kelurahan.roles import Level, Role  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))

@@ -7,6 +7,8 @@ class CamerasConfig(AppConfig):
     verbose_name = _("Kamera")
 
     def ready(self):
-        from cameras import revocation
+        from cameras import demo, retention, revocation  # noqa: F401 (demo: joins `make demo`)
+
+        retention.register()
 
         revocation.connect()

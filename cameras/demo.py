@@ -8,8 +8,11 @@ clock burnt in, so nothing here pretends to be real footage.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from cameras.models import Camera, Tag
+from kelurahan.signals import demo_seeded
 
 TAGS = {
     "taman-24-jam": "Taman 24 jam",
@@ -281,3 +284,8 @@ def create_cameras():
             camera.tags.set([tags[slug] for slug in demo.tags])
             created.append(camera)
     return created
+
+
+@receiver(demo_seeded, dispatch_uid="demo-cameras")
+def _seed(sender, stdout, **kwargs):
+    stdout.write(_("Kamera demo baru: %d") % len(create_cameras()))

@@ -37,7 +37,6 @@ def camera_list(request):
     context = {
         "form": form,
         "page": Paginator(cameras, LIST_PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v]),
         "wall_sizes": WALL_SIZES,
     }
     return render(request, "cameras/camera_list.html", context, status=400 if form.errors else 200)

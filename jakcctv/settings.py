@@ -11,6 +11,9 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The site's own templates, static files and translations ship inside this package (apps keep
+# their templates in <app>/templates/<app>/), so an installed wheel finds them too.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -109,6 +112,8 @@ INSTALLED_APPS = [
     "common",
     "kelurahan",
     "cameras",
+    "shifts",
+    "incidents",
     "alerts",
     "audit",
     "reports",
@@ -140,7 +145,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -299,7 +304,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "JakCCTV <no-reply@jakcctv.lo
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -308,7 +313,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Browser libraries come from npm (package.json): jakcctv/finders.py serves the files we load.
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -368,9 +373,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_PATCH": False,
     # Choice sets whose field names collide across models ("status", "level", "kind").
     "ENUM_NAME_OVERRIDES": {
-        "IncidentStatusEnum": "kelurahan.models.incidents.Status",
-        "IncidentLevelEnum": "kelurahan.models.incidents.IncidentLevel",
-        "AgencyKindEnum": "kelurahan.models.incidents.Agency.Kind",
+        "IncidentStatusEnum": "incidents.models.Status",
+        "IncidentLevelEnum": "incidents.models.IncidentLevel",
+        "AgencyKindEnum": "incidents.models.Agency.Kind",
         "CameraStatusEnum": "cameras.models.Camera.Status",
         "CameraKindEnum": "cameras.models.Camera.Kind",
         "AreaLevelEnum": "kelurahan.roles.Level",

@@ -8,9 +8,12 @@ from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
 from common.api import Router, api_docs
+from incidents import api as incident_api
+from incidents import ingest
 from kelurahan import api as kelurahan_api
-from kelurahan import incident_api, ingest, people_api, shift_api
+from kelurahan import people_api
 from reports.api import public_stats
+from shifts import api as shift_api
 
 router = Router()
 router.register("areas", kelurahan_api.AreaViewSet, basename="area")
@@ -39,6 +42,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}img/favicon.svg")),
     path("", include("kelurahan.urls")),
     path("", include("cameras.urls")),
+    path("piket/", include("shifts.urls")),
+    path("", include("incidents.urls")),
     path("", include("alerts.urls")),
     path("", include("audit.urls")),
     path("", include("reports.urls")),

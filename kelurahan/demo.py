@@ -1,8 +1,8 @@
 """Demo data for `make demo` and the browser tests: areas, RW/RT and one user per role."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from kelurahan.areas_import import (
@@ -14,7 +14,7 @@ from kelurahan.areas_import import (
 from kelurahan.models import Area, RoleAssignment, User
 from kelurahan.roles import Level, Role
 
-DEMO_AREAS_CSV = settings.BASE_DIR / "kelurahan" / "fixtures" / "demo_areas.csv"
+DEMO_AREAS_CSV = Path(__file__).resolve().parent / "fixtures" / "demo_areas.csv"
 DEMO_KELURAHAN = [
     "31.73.05.1001",  # Kebon Jeruk
     "31.74.01.1002",  # Tebet Barat

@@ -9,7 +9,6 @@ right). A refused form keeps what was typed and says why.
 
 import re
 from functools import wraps
-from urllib.parse import urlencode
 
 from allauth.account.utils import perform_login
 from django.contrib import messages
@@ -86,11 +85,9 @@ def people_list(request):
     for person in page:
         person.status = services.person_status(person, person.shown_assignments)
         person.status_label = services.STATUS_LABELS[person.status]
-    query = urlencode({k: v for k, v in filters.items() if v})
     context = {
         "form": form,
         "page": page,
-        "query": query,
         "filtered": sum(1 for v in filters.values() if v),
         "suggestions": area_suggestions(request.user),
     }

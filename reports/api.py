@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from kelurahan.models import Category
+from incidents.models import Category
 from reports.public import public_figures
 
 _PUBLIC_STATS = inline_serializer(

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.dates import within_years
+from incidents.models import Category
 from kelurahan.access import scope_codes
-from kelurahan.models import Area, Category
+from kelurahan.models import Area
 from kelurahan.roles import Action, Level
 from reports.stats import Period, add_months, month_of
 

@@ -14,7 +14,8 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from cameras.models import Camera
-from kelurahan.models import Area, Incident
+from incidents.models import Incident
+from kelurahan.models import Area
 from kelurahan.roles import Level
 from reports.stats import CODE_LENGTH, WIB, Period, month_of
 

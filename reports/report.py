@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cameras.models import Camera
-from kelurahan.models import Category, Incident, in_areas
+from incidents.models import Category, Incident
+from kelurahan.models import in_areas
 from kelurahan.roles import Action
 from reports.charts import Chart, Series
 from reports.stats import (

@@ -26,7 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lead, Substr, TruncMonth
 
 from cameras.models import Camera, CameraStatusChange
-from kelurahan.models import FINAL_STATUSES, in_areas
+from incidents.models import FINAL_STATUSES
+from kelurahan.models import in_areas
 from kelurahan.roles import Level
 
 WIB = ZoneInfo("Asia/Jakarta")

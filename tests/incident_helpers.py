@@ -4,8 +4,8 @@ import io
 
 from PIL import ExifTags, Image
 
-from kelurahan.incidents import incident_create
-from kelurahan.models import Agency
+from incidents.models import Agency
+from incidents.services import incident_create
 from tests.conftest import make_user
 
 KEBON_JERUK = "31.73.05.1001"
@@ -61,7 +61,7 @@ def image_bytes(fmt="PNG", size=(48, 27), color=(20, 90, 160)):
 
 
 def demo_agencies():
-    from kelurahan.demo_agencies import create_agencies
+    from incidents.demo import create_agencies
 
     create_agencies()
     return {agency.name: agency for agency in Agency.objects.all()}

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kelurahan.shifts import default_slots, slot_at
+from shifts.services import default_slots, slot_at
 from tests.waiting import wait_for
 
 

@@ -19,7 +19,8 @@ from alerts.publish import publish_alert
 from alerts.shifts import check_shift_checkins
 from cameras.health import record_status
 from cameras.models import Camera
-from kelurahan.incidents import (
+from incidents.models import Agency
+from incidents.services import (
     incident_acknowledge,
     incident_comment,
     incident_create,
@@ -27,7 +28,8 @@ from kelurahan.incidents import (
     incident_forward,
     sla_sweep,
 )
-from kelurahan.models import Agency, RoleAssignment, Shift, ShiftDuty, ShiftSlot
+from kelurahan.models import RoleAssignment
+from shifts.models import Shift, ShiftDuty, ShiftSlot
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

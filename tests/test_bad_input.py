@@ -13,8 +13,8 @@ from django.test import Client
 from alerts.consumers import AlertConsumer
 from cameras.models import Camera
 from common.jsonbody import MAX_DEPTH
-from kelurahan.demo_agencies import create_agencies
-from kelurahan.incidents import incident_create
+from incidents.demo import create_agencies
+from incidents.services import incident_create
 from kelurahan.models import ApiToken, RoleAssignment
 from tests.asgi import post_hook
 from tests.live_daphne import LiveDaphne

@@ -7,7 +7,8 @@ import re
 import pytest
 from PIL import Image
 
-from kelurahan.models import Incident, ShiftNote
+from incidents.models import Incident
+from shifts.models import ShiftNote
 from tests.browser import PHONE, sign_in
 from tests.conftest import PASSWORD
 from tests.incident_helpers import BANDUNG, KEBON_JERUK, KEBON_JERUK_POINT, jpeg_with_gps

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from kelurahan.models import Shift, ShiftNote
+from shifts.models import Shift, ShiftNote
 from tests.browser import PHONE, sign_in
 from tests.conftest import PASSWORD
 from tests.shift_helpers import wait_past_shift_change

@@ -24,6 +24,7 @@ import yaml
 from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator
 from daphne.cli import CommandLineInterface
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
 
@@ -67,6 +68,13 @@ def env_example():
     return values, listed
 
 
+def project_packages():
+    """The project's own packages: its installed apps and the configuration package."""
+    here = Path(settings.BASE_DIR)
+    apps = [app.name for app in django_apps.get_app_configs() if Path(app.path).parent == here]
+    return sorted({*apps, "jakcctv"})
+
+
 def variables_read_by_the_portal():
     """Every environment variable read by the settings and by the apps (worker commands)."""
     read = re.compile(
@@ -74,7 +82,7 @@ def variables_read_by_the_portal():
         r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]"""
     )
     names = set()
-    for package in ["jakcctv", "kelurahan", "cameras", "alerts"]:
+    for package in project_packages():
         for source in (Path(settings.BASE_DIR) / package).rglob("*.py"):
             names |= {a or b for a, b in read.findall(source.read_text())}
     return names

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from kelurahan.demo_agencies import create_agencies
+from incidents.demo import create_agencies
 from kelurahan.models import ApiToken
 from tests.conftest import FUZZ_FIGURES
 from tests.live_daphne import LiveDaphne

@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from kelurahan.incidents import incident_acknowledge, incident_escalate
-from kelurahan.models import ApiToken, Incident, IncidentEvent
+from incidents.models import Incident, IncidentEvent
+from incidents.services import incident_acknowledge, incident_escalate
+from kelurahan.models import ApiToken
 from tests.conftest import make_user
 from tests.incident_helpers import (
     BANDUNG,

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import Client
 
-from kelurahan.incidents import incident_acknowledge, incident_escalate
-from kelurahan.models import Incident, IncidentEvent
+from incidents.models import Incident, IncidentEvent
+from incidents.services import incident_acknowledge, incident_escalate
 from tests.incident_helpers import raise_incident
 
 pytestmark = [

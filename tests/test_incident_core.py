@@ -3,7 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from kelurahan.incidents import (
+from incidents.models import Incident, IncidentEvent
+from incidents.services import (
     IncidentRefused,
     incident_acknowledge,
     incident_create,
@@ -11,7 +12,7 @@ from kelurahan.incidents import (
     incident_transition,
     sla_sweep,
 )
-from kelurahan.models import Incident, IncidentEvent, RoleAssignment
+from kelurahan.models import RoleAssignment
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from PIL import Image
 
 from cameras.models import Camera
 from common.images import clean_image
-from kelurahan.incidents import (
+from incidents.models import Incident, IncidentEvent
+from incidents.services import (
     incident_acknowledge,
     incident_attach,
     incident_comment,
@@ -23,7 +24,7 @@ from kelurahan.incidents import (
     incident_forward,
     incident_transition,
 )
-from kelurahan.models import Incident, IncidentEvent, Shift, ShiftNote, ShiftSlot
+from shifts.models import Shift, ShiftNote, ShiftSlot
 from tests.answers import shows
 from tests.conftest import MATRIX_CASES, enrol_totp, make_user
 from tests.incident_helpers import (

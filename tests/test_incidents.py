@@ -18,7 +18,9 @@ from django.utils import timezone
 from PIL import Image
 
 from common.images import ImageRefused, clean_image
-from kelurahan.incidents import (
+from incidents.management.commands.sla_sweep import Command as SweepCommand
+from incidents.models import TRANSITIONS, Agency, Incident, IncidentEvent, Status
+from incidents.services import (
     IncidentRefused,
     incident_acknowledge,
     incident_attach,
@@ -27,17 +29,7 @@ from kelurahan.incidents import (
     shift_note_link_incident,
     statuses_open_to,
 )
-from kelurahan.management.commands.sla_sweep import Command as SweepCommand
-from kelurahan.models import (
-    TRANSITIONS,
-    Agency,
-    Incident,
-    IncidentEvent,
-    Shift,
-    ShiftNote,
-    ShiftSlot,
-    Status,
-)
+from shifts.models import Shift, ShiftNote, ShiftSlot
 from tests.incident_helpers import (
     KEBON_JERUK,
     TEBET_BARAT,

@@ -11,8 +11,9 @@ from django.utils import timezone
 from PIL import Image
 
 from cameras.models import Camera
+from incidents.models import Incident, IncidentAttachment, IncidentEvent
 from kelurahan.demo import DEMO_USERS
-from kelurahan.models import ApiToken, Incident, IncidentAttachment, IncidentEvent
+from kelurahan.models import ApiToken
 from tests.conftest import MATRIX_CASES, make_user
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_the_same_report_arriving_twice_at_once_makes_one_incident(jaki, monkeyp
     """Both calls find nothing and try to create: the database's unique (source, external id)
     lets one through; the other answers with that incident instead of an error."""
     account, _client = jaki
-    from kelurahan import ingest
+    from incidents import ingest as ingest
 
     real = ingest._already_ingested
     looked = []
@@ -139,7 +140,7 @@ def test_the_same_report_arriving_twice_at_once_makes_one_incident(jaki, monkeyp
 
 
 def _validated(account):
-    from kelurahan.ingest import ReportSerializer
+    from incidents.ingest import ReportSerializer
 
     serializer = ReportSerializer(data=_report(), context={"user": account})
     assert serializer.is_valid(), serializer.errors

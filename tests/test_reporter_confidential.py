@@ -7,11 +7,11 @@ username must be absent wherever the persona may not see reporters of Kebon Jeru
 import pytest
 from django.test import Client
 
+from incidents.models import Incident
+from incidents.services import incident_comment, incident_create, shift_note_link_incident
 from kelurahan.demo import DEMO_USERS
-from kelurahan.incidents import incident_comment, incident_create, shift_note_link_incident
-from kelurahan.models import Incident
 from kelurahan.roles import PERMISSIONS, Action, Role
-from kelurahan.shifts import note_add, note_edit, shift_current
+from shifts.services import note_add, note_edit, shift_current
 from tests.conftest import MATRIX_CASES, enrol_totp, make_user
 from tests.shift_helpers import wait_past_shift_change
 

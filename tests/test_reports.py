@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cameras import health
 from cameras.models import Camera, CameraStatusChange
-from kelurahan.incidents import incident_acknowledge, incident_escalate, incident_transition
+from incidents.services import incident_acknowledge, incident_escalate, incident_transition
 from kelurahan.models import RoleAssignment
 from kelurahan.signals import exported
 from reports.stats import Breakdown, Period, camera_figures

@@ -20,9 +20,9 @@ from audit.models import Kind, TrailEntry
 from audit.trail import record
 from cameras.models import ViewingSession
 from common.images import clean_image
+from incidents.models import IncidentAttachment, IncidentEvent
+from incidents.services import incident_attach, incident_transition
 from jakcctv import settings as project_settings
-from kelurahan.incidents import incident_attach, incident_transition
-from kelurahan.models import IncidentAttachment, IncidentEvent
 from tests.incident_helpers import image_bytes, raise_incident
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from kelurahan.codes import covers
 from kelurahan.demo import DEMO_USERS
-from kelurahan.models import Shift, ShiftDuty, ShiftNote, ShiftNoteRevision, ShiftSlot
-from kelurahan.shifts import note_add, shift_check_in, shift_close, shift_current
+from shifts.models import Shift, ShiftDuty, ShiftNote, ShiftNoteRevision, ShiftSlot
+from shifts.services import note_add, shift_check_in, shift_close, shift_current
 from tests.answers import shows
 from tests.conftest import MATRIX_CASES, enrol_totp, make_user
 from tests.shift_helpers import wait_past_shift_change
@@ -531,7 +531,7 @@ def test_api_bad_note_filters_get_a_400(signed_in):
 
 
 def test_api_hides_a_linked_incident_from_those_who_do_not_see_it(signed_in, demo_users):
-    from kelurahan.incidents import incident_create
+    from incidents.services import incident_create
 
     piket = demo_users["piket.kebonjeruk"]
     incident = incident_create(

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from kelurahan.models import Shift, ShiftDuty, ShiftNote, ShiftNoteRevision, ShiftSlot
-from kelurahan.shifts import (
+from shifts.models import Shift, ShiftDuty, ShiftNote, ShiftNoteRevision, ShiftSlot
+from shifts.services import (
     ShiftRefused,
     note_add,
     note_add_current,
@@ -295,7 +295,7 @@ def test_notes_by_officers_and_observations_by_volunteers(demo_users, demo_camer
 
 
 def test_note_links_an_incident_of_the_kelurahan(demo_users, pagi):
-    from kelurahan.incidents import incident_create
+    from incidents.services import incident_create
 
     piket = demo_users["piket.kebonjeruk"]
     ours = incident_create(
@@ -353,7 +353,7 @@ def test_only_the_author_or_staff_edit_a_note(demo_users, pagi):
 
 def test_nothing_is_deleted_by_the_app(demo_users, pagi):
     """No service deletes, and the database refuses to drop a note that has a history."""
-    import kelurahan.shifts as services
+    import shifts.services as services
 
     assert not [name for name in dir(services) if "delete" in name or "remove" in name]
     piket = demo_users["piket.kebonjeruk"]

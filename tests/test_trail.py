@@ -18,9 +18,9 @@ from django.utils import timezone
 from audit.models import AppendOnly, Kind, TrailEntry
 from audit.trail import record
 from cameras.models import Tag
+from incidents.services import incident_acknowledge
 from kelurahan.codes import common_ancestor
 from kelurahan.demo import DEMO_USERS
-from kelurahan.incidents import incident_acknowledge
 from kelurahan.models import ApiToken, Area, RoleAssignment, User
 from kelurahan.roles import Role
 from kelurahan.signals import person_invited
@@ -240,7 +240,7 @@ def test_each_incident_action_is_one_row_in_the_incident_area(demo_users):
     assert acknowledged.detail["from"] == "baru" and acknowledged.detail["to"] == "diterima"
     for row in (created, acknowledged):
         assert row.area_id == "31.73.05.1001.002.003"
-        assert (row.object_type, row.object_id) == ("kelurahan.incident", str(incident.pk))
+        assert (row.object_type, row.object_id) == ("incidents.incident", str(incident.pk))
     assert created.at == incident.events.get(kind="dibuat").at  # the timeline's own time
 
 

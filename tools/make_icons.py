@@ -1,4 +1,4 @@
-"""Draw the app icons (PWA manifest) from the shapes of static/img/favicon.svg, with Pillow.
+"""Draw the app icons (PWA manifest) from the shapes of jakcctv/static/img/favicon.svg, with Pillow.
 
 Pillow cannot read SVG, so the favicon's three shapes are drawn again here (same 32-unit grid):
 a red rounded square, a white camera body and its lens. Run it after changing the favicon:
@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 RED, WHITE = (180, 35, 42, 255), (255, 255, 255, 255)
-STATIC_IMG = Path(__file__).resolve().parent.parent / "static" / "img"
+STATIC_IMG = Path(__file__).resolve().parent.parent / "jakcctv" / "static" / "img"
 SUPERSAMPLE = 4
 
 

@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 
 from alerts.models import PROVINCE, Kind
 from alerts.publish import publish_alert
-from kelurahan.models import Area, Severity
+from incidents.models import Severity
+from kelurahan.models import Area
 
 
 class Command(BaseCommand):

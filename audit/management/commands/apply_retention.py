@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.retention import KINDS, apply_retention
+from audit.retention import apply_retention
 from common.repeat import fixed_clock, repeat
+from common.retention import kinds
 
 
 class Command(BaseCommand):
@@ -57,12 +58,12 @@ class Command(BaseCommand):
             self.stdout.write(_("Uji coba (%s WIB): tidak ada yang dihapus.") % stamp)
         else:
             self.stdout.write(_("Retensi data %s WIB:") % stamp)
-        for key, label, setting in KINDS:
-            days = getattr(settings, setting)
+        for kept in kinds():
+            days = getattr(settings, kept.setting)
             if days <= 0:
-                kept = _("disimpan selamanya (%s=0)") % setting
-                self.stdout.write(f"  {label}: {kept}")
+                forever = _("disimpan selamanya (%s=0)") % kept.setting
+                self.stdout.write(f"  {kept.label}: {forever}")
                 continue
             verb = _("akan dihapus") if dry_run else _("dihapus")
             older = _("lebih dari %d hari") % days
-            self.stdout.write(f"  {label} ({older}): {counts[key]} {verb}")
+            self.stdout.write(f"  {kept.label} ({older}): {counts[kept.key]} {verb}")

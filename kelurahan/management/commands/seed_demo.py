@@ -3,15 +3,14 @@ import os
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cameras.demo import create_cameras
 from kelurahan.demo import DEMO_USERS, create_users, load_areas
-from kelurahan.demo_agencies import create_agencies
+from kelurahan.signals import demo_seeded
 
 DEFAULT_DEMO_PASSWORD = "jakarta-aman-2026"  # noqa: S105 (demo only; printed on start)
 
 
 class Command(BaseCommand):
-    help = "Load demo areas, one demo user per role and the demo cameras (idempotent)."
+    help = "Load demo areas, one demo user per role, and the other apps' demo data (idempotent)."
 
     def handle(self, **options):
         load_areas(stream=self.stderr)
@@ -26,7 +25,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {demo.username:<18} {demo.role.label} · {demo.area_code} ({state})"
             )
-        cameras = create_cameras()
-        self.stdout.write(_("Kamera demo baru: %d") % len(cameras))
-        agencies = create_agencies()
-        self.stdout.write(_("Instansi demo baru: %d") % len(agencies))
+        # Cameras, agencies ...: each app above kelurahan adds its own and prints a line.
+        demo_seeded.send(sender=self.__class__, stdout=self.stdout)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ShiftsConfig(AppConfig):
+    """Piket shifts: slots, duty, check-in, shift notes and FKDM observations, hand-over."""
+
+    name = "shifts"
+    verbose_name = _("Piket")
