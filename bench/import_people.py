@@ -28,7 +28,8 @@ from django.db import connection  # noqa: E402
 
 from kelurahan.areas_import import import_areas  # noqa: E402
 from kelurahan.models import Area, RoleAssignment, User  # noqa: E402
-from kelurahan.people_import import COLUMNS, import_people  # noqa: E402
+from kelurahan.people.importing import import_people  # noqa: E402
+from kelurahan.people.rows import COLUMNS  # noqa: E402
 from kelurahan.roles import Level, Role  # noqa: E402
 
 ROWS = 3000

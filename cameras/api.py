@@ -1,5 +1,5 @@
 from django.db import connection
-from django.db.models import OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models import OuterRef, StringAgg, Subquery, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -19,12 +19,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from cameras.filters import filter_cameras
 from cameras.models import Camera
 from cameras.services import stream_open
 from common.api import Body, QueryParams, absolute_urls, date_text, datetime_text, id_field
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField
-from kelurahan.models import in_areas
 from kelurahan.roles import Action
 
 
@@ -160,29 +160,6 @@ class CameraQuery(QueryParams):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=100, help_text="Cari nama atau kode"
     )
-
-
-def filter_cameras(cameras, params):
-    """The list filters shared by the camera page (its form's cleaned data) and the API
-    (CameraQuery's)."""
-    if params.get("area"):
-        cameras = cameras.filter(in_areas("area__code", [params["area"]]))
-    if params.get("tag"):
-        cameras = cameras.filter(tags__slug=params["tag"])
-    status = params.get("status")
-    if status == "online":
-        cameras = cameras.filter(online=True, status=Camera.Status.ACTIVE)
-    elif status == "offline":
-        cameras = cameras.filter(online=False, status=Camera.Status.ACTIVE)
-    elif status in Camera.Status.values:
-        cameras = cameras.filter(status=status)
-    if params.get("public") in {"1", True}:
-        cameras = cameras.filter(is_public=True)
-    if params.get("q"):
-        query = params["q"].strip()
-        cameras = cameras.filter(Q(name__icontains=query) | Q(code__icontains=query))
-    # No DISTINCT: the one join (a tag, by its unique slug) matches each camera at most once.
-    return cameras
 
 
 @extend_schema_view(list=extend_schema(parameters=[CameraQuery]))

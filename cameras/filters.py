@@ -1,4 +1,5 @@
-"""The camera list's filter form: its choices come from what the user may see."""
+"""The camera list's filters, shared by the page and the API: the page's form (its choices come
+from what the user may see) and `filter_cameras`, which applies them."""
 
 from django import forms
 from django.db.models import Q
@@ -6,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cameras.models import Camera, Tag
 from kelurahan.access import scope_codes
-from kelurahan.models import Area
+from kelurahan.models import Area, in_areas
 from kelurahan.roles import Level
 
 # Areas offered in the list's area filter (RW and RT only when they are the user's own scope).
@@ -14,7 +15,7 @@ _FILTER_LEVELS = [Level.KOTA, Level.KECAMATAN, Level.KELURAHAN]
 
 
 class CameraFilterForm(forms.Form):
-    """Validates the list's query string; `filter_cameras` (cameras/api.py) applies it."""
+    """Validates the list's query string; `filter_cameras` applies it."""
 
     q = forms.CharField(label=_("Cari nama atau kode"), required=False, max_length=100)
     area = forms.ChoiceField(label=_("Wilayah"), required=False)
@@ -50,3 +51,26 @@ def _area_choices(user, data):
         wanted |= Q(code=data["area"])
     areas = Area.objects.visible_to(user).filter(wanted).order_by("code")
     return [(area.code, "\u2003" * max(area.depth - 2, 0) + str(area)) for area in areas]
+
+
+def filter_cameras(cameras, params):
+    """The list filters shared by the camera page (its form's cleaned data) and the API
+    (CameraQuery's)."""
+    if params.get("area"):
+        cameras = cameras.filter(in_areas("area__code", [params["area"]]))
+    if params.get("tag"):
+        cameras = cameras.filter(tags__slug=params["tag"])
+    status = params.get("status")
+    if status == "online":
+        cameras = cameras.filter(online=True, status=Camera.Status.ACTIVE)
+    elif status == "offline":
+        cameras = cameras.filter(online=False, status=Camera.Status.ACTIVE)
+    elif status in Camera.Status.values:
+        cameras = cameras.filter(status=status)
+    if params.get("public") in {"1", True}:
+        cameras = cameras.filter(is_public=True)
+    if params.get("q"):
+        query = params["q"].strip()
+        cameras = cameras.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    # No DISTINCT: the one join (a tag, by its unique slug) matches each camera at most once.
+    return cameras

@@ -16,8 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from cameras import health
-from cameras.api import filter_cameras
-from cameras.filters import CameraFilterForm
+from cameras.filters import CameraFilterForm, filter_cameras
 from cameras.models import Camera
 from kelurahan.access import can
 from kelurahan.roles import Action

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from cameras.models import Camera
 from common.images import ImageRefused, clean_image
-from incidents.api import OPEN, IncidentFilterForm, agencies_for
 from incidents.models import Category, Severity, Status
+from incidents.queries import OPEN, IncidentFilterForm, agencies_for
 from incidents.services import IncidentRefused, place_of, statuses_open_to
 from kelurahan.access import scope_codes
 from kelurahan.codes import ancestor_at, depth_of

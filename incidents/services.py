@@ -18,6 +18,7 @@ from common.refusals import Refused
 from incidents.models import (
     JAKI_STATUSES,
     NEXT_LEVEL,
+    Category,
     Incident,
     IncidentAttachment,
     IncidentEvent,
@@ -369,3 +370,32 @@ def shift_note_link_incident(*, note_id, incident, by):
     note.incident = incident
     note.save(update_fields=["incident"])
     return note
+
+
+def default_title(category, area_code):
+    area = Area.objects.filter(code=area_code).first()
+    label = Category(category).label
+    return _("%(category)s di %(area)s") % {"category": label, "area": area.name if area else ""}
+
+
+@transaction.atomic
+def report_incident(user, data, source):
+    """Raise an incident from a form's or the API's cleaned data, with its photo and its shift
+    note when the form had them: all or nothing."""
+    incident = incident_create(
+        by=user,
+        category=data["category"],
+        severity=data["severity"],
+        title=data["title"].strip() or default_title(data["category"], data["area_code"]),
+        description=data["description"],
+        area_code=data["area_code"],
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        camera=data.get("camera"),
+        source=source,
+    )
+    if data.get("photo"):
+        incident_attach(incident_id=incident.pk, by=user, image=data["photo"])
+    if data.get("catatan"):
+        shift_note_link_incident(note_id=data["catatan"], incident=incident, by=user)
+    return incident

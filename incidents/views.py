@@ -19,19 +19,18 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cameras.models import Camera
 from incidents import services as services
-from incidents.api import (
+from incidents.forms import ACTION_FORMS, IncidentForm, IncidentListForm
+from incidents.models import NEXT_LEVEL, Incident, IncidentLevel, Status
+from incidents.queries import (
     agencies_for,
     attachment_response,
     deadline_of,
     filter_incidents,
     incidents_for_detail,
-    report_incident,
     reporter_of,
     timeline_of,
 )
-from incidents.forms import ACTION_FORMS, IncidentForm, IncidentListForm
-from incidents.models import NEXT_LEVEL, Incident, IncidentLevel, Status
-from incidents.services import IncidentRefused
+from incidents.services import IncidentRefused, report_incident
 from kelurahan.access import can, scope_codes
 from kelurahan.codes import level_of_code
 from kelurahan.roles import Action, Level

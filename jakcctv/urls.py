@@ -9,9 +9,9 @@ from cameras import streams
 from cameras.map_api import map_areas, map_cameras
 from common.api import Router, api_docs
 from incidents import api as incident_api
-from incidents import ingest
+from incidents import ingest_api
 from kelurahan import api as kelurahan_api
-from kelurahan import people_api
+from kelurahan.people import api as people_api
 from reports.api import public_stats
 from shifts import api as shift_api
 
@@ -31,8 +31,8 @@ api_urls = [
     path("public/stats/", public_stats, name="public-stats"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),
-    path("ingest/reports/", ingest.ingest_report, name="ingest-report"),
-    path("ingest/detections/", ingest.ingest_detection, name="ingest-detection"),
+    path("ingest/reports/", ingest_api.ingest_report, name="ingest-report"),
+    path("ingest/detections/", ingest_api.ingest_detection, name="ingest-detection"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     *router.urls,

@@ -122,7 +122,7 @@ def test_the_same_report_arriving_twice_at_once_makes_one_incident(jaki, monkeyp
     """Both calls find nothing and try to create: the database's unique (source, external id)
     lets one through; the other answers with that incident instead of an error."""
     account, _client = jaki
-    from incidents import ingest as ingest
+    from incidents import ingest
 
     real = ingest._already_ingested
     looked = []
@@ -140,7 +140,7 @@ def test_the_same_report_arriving_twice_at_once_makes_one_incident(jaki, monkeyp
 
 
 def _validated(account):
-    from incidents.ingest import ReportSerializer
+    from incidents.ingest_api import ReportSerializer
 
     serializer = ReportSerializer(data=_report(), context={"user": account})
     assert serializer.is_valid(), serializer.errors

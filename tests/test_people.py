@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from alerts.consumers import CLOSE_NO_ACCESS
 from cameras import gate
-from kelurahan import people as services
 from kelurahan.access import roles_grantable_anywhere
 from kelurahan.models import ApiToken, RoleAssignment, User
+from kelurahan.people import services
 from kelurahan.roles import Role
 from kelurahan.signals import person_invited
 from tests.conftest import PASSWORD, enrol_totp, make_user

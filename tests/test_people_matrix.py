@@ -19,7 +19,7 @@ from django.test import Client
 
 from kelurahan.demo import DEMO_USERS
 from kelurahan.models import PeopleImport, RoleAssignment, User
-from kelurahan.people_import import import_people
+from kelurahan.people.importing import import_people
 from kelurahan.roles import Role
 from tests.answers import shows
 from tests.conftest import MATRIX_CASES, enrol_totp, make_user

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from kelurahan import people as services
 from kelurahan.models import RoleAssignment
-from kelurahan.people_import import import_people
+from kelurahan.people import services
+from kelurahan.people.importing import import_people
 from kelurahan.roles import Role
 from tests.conftest import enrol_totp, make_user
 

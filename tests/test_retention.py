@@ -22,7 +22,7 @@ from cameras.models import ViewingSession
 from common.images import clean_image
 from incidents.models import IncidentAttachment, IncidentEvent
 from incidents.services import incident_attach, incident_transition
-from jakcctv import settings as project_settings
+from jakcctv import env
 from tests.incident_helpers import image_bytes, raise_incident
 
 pytestmark = pytest.mark.django_db
@@ -195,10 +195,10 @@ def test_a_bad_moment_is_refused():
 def test_negative_days_are_refused(monkeypatch):
     monkeypatch.setenv("RETENTION_TRAIL_DAYS", "-1")
     with pytest.raises(ImproperlyConfigured, match="RETENTION_TRAIL_DAYS must be at least 0"):
-        project_settings.env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
+        env.env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
     monkeypatch.setenv("RETENTION_TRAIL_DAYS", "dua tahun")
     with pytest.raises(ImproperlyConfigured, match="whole number"):
-        project_settings.env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
+        env.env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
 
 
 def test_a_removed_photo_reads_as_removed(aged, now, signed_in, django_capture_on_commit_callbacks):

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from jakcctv import settings as project_settings
+from jakcctv import env
 
 PRODUCTION_ENV = {
     "DEBUG": "0",
@@ -56,24 +56,22 @@ def test_bad_boolean_is_named():
     os.environ["JAKCCTV_TEST_FLAG"] = "mungkin"
     try:
         with pytest.raises(ImproperlyConfigured, match="JAKCCTV_TEST_FLAG"):
-            project_settings.env_bool("JAKCCTV_TEST_FLAG", False)
+            env.env_bool("JAKCCTV_TEST_FLAG", False)
     finally:
         del os.environ["JAKCCTV_TEST_FLAG"]
 
 
 def test_email_url_becomes_a_mailer():
-    console = project_settings.mailer_from_url("")
+    console = env.mailer_from_url("")
     assert console["BACKEND"].endswith("console.EmailBackend")
-    smtp = project_settings.mailer_from_url(
-        "smtp://pusat%40jakarta.go.id:r4h%2Fsia@mail.go.id:587?tls=1"
-    )
+    smtp = env.mailer_from_url("smtp://pusat%40jakarta.go.id:r4h%2Fsia@mail.go.id:587?tls=1")
     assert smtp["OPTIONS"]["host"] == "mail.go.id"
     assert smtp["OPTIONS"]["port"] == 587
     assert smtp["OPTIONS"]["username"] == "pusat@jakarta.go.id"
     assert smtp["OPTIONS"]["password"] == "r4h/sia"
     assert smtp["OPTIONS"]["use_tls"] is True
     with pytest.raises(ImproperlyConfigured):
-        project_settings.mailer_from_url("http://mail")
+        env.mailer_from_url("http://mail")
 
 
 def test_language_and_time_zone():

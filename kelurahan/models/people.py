@@ -183,7 +183,7 @@ class PeopleImport(models.Model):
     filename = models.CharField(_("nama berkas"), max_length=200)
     content = models.TextField(_("isi berkas"))
     invite = models.BooleanField(_("kirim undangan"), default=True)
-    # What the dry run found at upload, then what applying it did (kelurahan.people_import).
+    # What the dry run found at upload, then what applying it did (kelurahan.people.importing).
     report = models.JSONField(_("hasil uji coba"), default=dict)
     applied_at = models.DateTimeField(_("diterapkan pada"), null=True, blank=True)
     applied_report = models.JSONField(_("hasil impor"), null=True, blank=True)

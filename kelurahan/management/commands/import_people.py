@@ -6,12 +6,8 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from kelurahan.models import User
-from kelurahan.people_import import (
-    ImportRejected,
-    import_people,
-    read_file,
-    rejection_text,
-)
+from kelurahan.people.importing import import_people
+from kelurahan.people.rows import ImportRejected, read_file, rejection_text
 from kelurahan.roles import Role
 
 HELP = """\

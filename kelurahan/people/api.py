@@ -3,8 +3,8 @@
 
 Only callers holding `manage_roles` somewhere get in (403 for the rest). Querysets start from
 `User.objects.manageable_by` and `RoleAssignment.objects.visible_to` (an outsider gets 404);
-changes go through kelurahan/people.py, whose refusals become 400 (field errors), 403, 404 or
-409 with the message in the caller's language. Nothing is ever deleted: no DELETE.
+changes go through kelurahan/people/services.py, whose refusals become 400 (field errors), 403,
+404 or 409 with the message in the caller's language. Nothing is ever deleted: no DELETE.
 """
 
 from django.http import Http404
@@ -23,10 +23,10 @@ from rest_framework.response import Response
 
 from common.api import Body, QueryParams, id_field
 from common.dates import DateTimeField
-from kelurahan import people as services
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField
 from kelurahan.models import RoleAssignment, User, in_areas
+from kelurahan.people import services
 from kelurahan.roles import Action, Role
 
 # --- Serializers ------------------------------------------------------------------------------

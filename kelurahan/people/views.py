@@ -3,7 +3,7 @@ deactivate, bulk import from CSV; and the invitee's page to set a first password
 
 Only people who hold `manage_roles` somewhere reach these pages (403 for the rest). A person or
 assignment comes from `User.objects.manageable_by` / `RoleAssignment.objects.visible_to` (an
-outsider gets 404); what may be changed is decided by kelurahan/people.py (403 without the
+outsider gets 404); what may be changed is decided by kelurahan/people/services.py (403 without the
 right). A refused form keeps what was typed and says why.
 """
 
@@ -25,17 +25,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kelurahan import people as services
 from kelurahan.access import can, own_assignment_problem, roles_grantable_anywhere
 from kelurahan.models import PeopleImport, RoleAssignment, User
-from kelurahan.people_forms import (
+from kelurahan.people import services
+from kelurahan.people.forms import (
     GrantForm,
     ImportForm,
     InviteForm,
     PeopleFilterForm,
     area_suggestions,
 )
-from kelurahan.people_import import ImportRejected, Report, import_people, rejection_text
+from kelurahan.people.importing import Report, import_people
+from kelurahan.people.rows import ImportRejected, rejection_text
 from kelurahan.roles import Action, Role
 
 PAGE_SIZE = 50

@@ -8,7 +8,7 @@ from common.dates import within_years
 from kelurahan.access import grant_problem, roles_grantable_anywhere
 from kelurahan.codes import level_of_code
 from kelurahan.models import Area
-from kelurahan.people import NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
+from kelurahan.people.services import NAME_MAX_LENGTH, USERNAME_MAX_LENGTH
 from kelurahan.roles import Action, Level, Role
 
 # The areas offered while typing (RW and RT are typed by code: there are too many to list).

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kelurahan import people_views as views
+from kelurahan.people import views
 
 urlpatterns = [
     path("", views.people_list, name="people-list"),
