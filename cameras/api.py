@@ -101,7 +101,8 @@ class CameraSerializer(serializers.ModelSerializer):
 
     def to_representation(self, camera):
         # A list page holds up to 1,000 cameras: the declared fields are written out here
-        # (common/api.py says why); tests/test_camera_pages.py holds this to DRF's own output.
+        # (common/api.py says why); tests/cameras/test_camera_pages.py holds this to DRF's own
+        # output.
         data = {
             "id": camera.pk,
             "code": camera.code,

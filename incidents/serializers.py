@@ -144,7 +144,8 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def to_representation(self, incident):
         # A list page holds up to 1,000 incidents: the declared fields are written out here
-        # (common/api.py says why); tests/test_incident_api.py holds this to DRF's own output.
+        # (common/api.py says why); tests/incidents/test_incident_api.py holds this to DRF's
+        # own output.
         zone = self._zone
         data = {
             "id": incident.pk,

@@ -1,7 +1,7 @@
-"""Shared fixtures: demo areas, one persona per role, and the leak-matrix counter."""
+"""Shared fixtures: the official and demo areas, one persona per role, signed-in clients, the
+browser; and the figures printed at the end of the run (tests/figures.py)."""
 
 import io
-import time
 
 import pytest
 from django.core.cache import cache
@@ -12,16 +12,11 @@ from playwright.sync_api import sync_playwright
 from kelurahan.areas_import import import_areas, import_boundaries
 from kelurahan.demo import DEMO_AREAS_CSV, DEMO_USERS, create_rw_rt
 from kelurahan.geo import forget_boundaries
-from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import Role
 from tests import provision
 from tests.browser import CHROMIUM_ARGS
-
-PASSWORD = "uji-coba-2026"
-
-# Filled by the leak-matrix tests and the fuzz stage, printed at the end of the run.
-MATRIX_CASES = {}
-FUZZ_FIGURES = {}
+from tests.figures import FUZZ_FIGURES, MATRIX_CASES
+from tests.personas import KEBON_JERUK, enrol_totp, make_user
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -66,15 +61,6 @@ def demo_areas(db):
     create_rw_rt()
 
 
-def make_user(username, role=None, area_code=None, **assignment):
-    user = User.objects.create_user(
-        username=username, email=f"{username}@jakcctv.test", password=PASSWORD
-    )
-    if role:
-        RoleAssignment.objects.create(user=user, role=role, area_id=area_code, **assignment)
-    return user
-
-
 @pytest.fixture
 def demo_users(demo_areas):
     """The demo personas by username (admin.provinsi, operator.jakbar, ..., fkdm.tebetbarat)."""
@@ -108,7 +94,7 @@ def signed_in(demo_users):
 def lapsed_users(demo_areas):
     """People who held a role in Kebon Jeruk and no longer do, in each way that can happen."""
     past = timezone.now() - timezone.timedelta(days=1)
-    kebon_jeruk = "31.73.05.1001"
+    kebon_jeruk = KEBON_JERUK
     expired = make_user("expired.kebonjeruk", Role.PETUGAS_PIKET, kebon_jeruk, valid_until=past)
     revoked = make_user("revoked.kebonjeruk", Role.STAF_KELURAHAN, kebon_jeruk, revoked_at=past)
     future = make_user(
@@ -121,22 +107,6 @@ def lapsed_users(demo_areas):
     inactive.is_active = False
     inactive.save()
     return {u.username: u for u in (expired, revoked, future, inactive)}
-
-
-def enrol_totp(user):
-    """Give `user` a TOTP authenticator (as allauth does on enrolment); returns the secret."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return secret
-
-
-def totp_code(secret):
-    """The code an authenticator app would show now."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 # --- Browser tests (Playwright + the Chromium that `make test` provided) ---------------------

@@ -6,15 +6,9 @@ from PIL import ExifTags, Image
 
 from incidents.models import Agency
 from incidents.services import incident_create
-from tests.conftest import make_user
+from tests.personas import KEBON_JERUK, make_user
 
-KEBON_JERUK = "31.73.05.1001"
-KEBON_JERUK_RT = "31.73.05.1001.002.003"
-SUKABUMI_UTARA = "31.73.05.1002"
-TEBET_BARAT = "31.74.01.1002"
 # Inside Kebon Jeruk's official boundary (the demo camera kebonjeruk-simpang stands here).
-KEBON_JERUK_POINT = (-6.1937, 106.7695)
-BANDUNG = (-6.9175, 107.6191)  # outside Jakarta
 
 
 def raise_incident(by=None, **fields):
