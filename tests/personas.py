@@ -5,6 +5,7 @@ tests/conftest.py (demo_users, signed_in, lapsed_users ...)."""
 import time
 
 from kelurahan.models import RoleAssignment, User
+from tests.waiting import wait_for
 
 PASSWORD = "uji-coba-2026"
 
@@ -44,7 +45,9 @@ def enrol_totp(user):
 
 
 def totp_code(secret):
-    """The code an authenticator app would show now."""
+    """The code an authenticator app would show now, with at least 10 s of its 30 s window
+    left, so that it is still the current code when the server checks it (a slow machine)."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    wait_for(lambda: 30 - time.time() % 30 >= 10, timeout=15, interval=0.2, message="TOTP window")
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
