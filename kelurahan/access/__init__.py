@@ -15,6 +15,7 @@ from kelurahan.access.decisions import (
     area_code_of,
     can,
     lacks_required_mfa,
+    role_needs_mfa,
     scope_codes,
     users_lacking_required_mfa,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "role_levels_message",
     "roles_grantable_anywhere",
     "roles_grantable_by",
+    "role_needs_mfa",
     "scope_codes",
     "users_lacking_required_mfa",
 ]

@@ -55,13 +55,16 @@ def can(user, action, obj=None, *, fresh=False):
     return False
 
 
+def role_needs_mfa(role):
+    """Whoever holds `role` must have enrolled a second factor (TOTP) to reach anything."""
+    return settings.REQUIRE_ADMIN_MFA and role == Role.ADMIN_PROVINSI
+
+
 def lacks_required_mfa(user, grants=None):
-    """A provincial admin who has not enrolled the second factor the portal requires: they may
-    reach nothing (pages, API, alerts) before enrolling it."""
-    if not settings.REQUIRE_ADMIN_MFA:
-        return False
+    """Someone whose role needs the second factor and who has not enrolled it: they may reach
+    nothing (pages, API, alerts) before enrolling it."""
     grants = live_grants(user) if grants is None else grants
-    return any(g.role == Role.ADMIN_PROVINSI for g in grants) and not has_totp(user)
+    return any(role_needs_mfa(g.role) for g in grants) and not has_totp(user)
 
 
 def users_lacking_required_mfa(roles_by_user):
@@ -69,8 +72,8 @@ def users_lacking_required_mfa(roles_by_user):
     those it holds for, in one query."""
     from allauth.mfa.models import Authenticator
 
-    admins = {uid for uid, roles in roles_by_user.items() if Role.ADMIN_PROVINSI in roles}
-    if not settings.REQUIRE_ADMIN_MFA or not admins:
+    admins = {uid for uid, roles in roles_by_user.items() if any(map(role_needs_mfa, roles))}
+    if not admins:
         return set()
     enrolled = Authenticator.objects.filter(user_id__in=admins, type=Authenticator.Type.TOTP)
     return admins - set(enrolled.values_list("user_id", flat=True))

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.refusals import Refused
-from kelurahan.access import can, grant_problem, live_grants, own_assignment_problem
+from kelurahan.access import can, grant_problem, live_grants, own_assignment_problem, role_needs_mfa
 from kelurahan.models import Area, RoleAssignment, User, in_areas
 from kelurahan.roles import Action, Role
 from kelurahan.signals import person_invited
@@ -289,7 +289,7 @@ def send_invitations(people, *, by, base_url):
                 "url": base_url.rstrip("/") + path,
                 "days": days,
                 "assignments": assignments,
-                "needs_mfa": any(a.role == Role.ADMIN_PROVINSI for a in assignments),
+                "needs_mfa": any(role_needs_mfa(a.role) for a in assignments),
             }
             subject = render_to_string("kelurahan/email/invitation_subject.txt", context)
             body = render_to_string("kelurahan/email/invitation_message.txt", context)
