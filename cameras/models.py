@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,77 @@ class Tag(models.Model):
         ordering = ["name"]
         verbose_name = _("label")
         verbose_name_plural = pgettext_lazy("jamak", "label")
+
+    def __str__(self):
+        return self.name
+
+
+class MediaNodeQuerySet(models.QuerySet):
+    def with_load(self):
+        """Each node with `load`: how many active cameras it serves."""
+        return self.annotate(
+            load=models.Count("cameras", filter=models.Q(cameras__status=Camera.Status.ACTIVE))
+        )
+
+    def least_loaded(self):
+        """The node a new camera goes to (see `least_loaded`), or None when all are full."""
+        nodes = list(self.with_load())
+        return least_loaded(nodes, {node.pk: node.load for node in nodes})
+
+
+def least_loaded(nodes, loads):
+    """Of `nodes` with `loads` {pk: active cameras}: the one open for new cameras, below its
+    capacity and least full relative to it (ties: by name); None when every node is full."""
+    open_nodes = [n for n in nodes if n.accepts_new and loads[n.pk] < n.capacity]
+    return min(open_nodes, key=lambda n: (loads[n.pk] / n.capacity, n.name), default=None)
+
+
+class MediaNode(models.Model):
+    """One MediaMTX server (production mode) and the cameras it pulls, serves and records.
+
+    While no node is registered, the one MediaMTX named by the MEDIAMTX_* settings serves every
+    camera (cameras/nodes.py: `settings_node`).
+    """
+
+    name = models.SlugField(_("nama"), max_length=40, unique=True)
+    api_url = models.CharField(
+        _("alamat API"),
+        max_length=200,
+        help_text=_("Seperti portal menjangkaunya: http://mediamtx1:9997"),
+    )
+    hls_url = models.CharField(
+        _("alamat HLS"),
+        max_length=200,
+        help_text=_("Seperti peramban menjangkaunya, lewat proxy di origin portal: /hls/n1/"),
+    )
+    playback_url = models.CharField(
+        _("alamat pemutaran ulang"), max_length=200, blank=True, help_text=_("/playback/n1/")
+    )
+    capacity = models.PositiveIntegerField(
+        _("kapasitas (kamera)"), validators=[MinValueValidator(1)]
+    )
+    storage_gb = models.PositiveIntegerField(
+        _("ruang rekaman (GB)"),
+        null=True,
+        blank=True,
+        help_text=_("Untuk perkiraan penyimpanan (storage_forecast)."),
+    )
+    accepts_new = models.BooleanField(
+        _("menerima kamera baru"),
+        default=True,
+        help_text=_("Matikan untuk node yang akan dikosongkan; kameranya tetap dilayani."),
+    )
+    # Kept by the health check: whether the node's API answered at the last look.
+    reachable = models.BooleanField(_("menjawab"), default=True)
+    last_contact_at = models.DateTimeField(_("terakhir menjawab"), null=True, blank=True)
+    last_error = models.CharField(_("kesalahan terakhir"), max_length=300, blank=True)
+
+    objects = MediaNodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("node media")
+        verbose_name_plural = pgettext_lazy("jamak", "node media")
 
     def __str__(self):
         return self.name
@@ -97,6 +168,17 @@ class Camera(models.Model):
     # Empty means a demo camera that streams a generated test pattern.
     source_url = models.CharField(_("URL sumber (RTSP)"), max_length=500, blank=True)
 
+    # The MediaMTX node that pulls, serves and records this camera (production mode). Chosen
+    # automatically for a new camera (least loaded within capacity); editable in the admin.
+    node = models.ForeignKey(
+        MediaNode,
+        verbose_name=_("node media"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cameras",
+    )
+
     # Health, kept by the stream supervisor (embedded) or MediaMTX's path list (production).
     online = models.BooleanField(_("daring"), default=False)
     last_seen_at = models.DateTimeField(_("terakhir terlihat"), null=True, blank=True)
@@ -113,6 +195,11 @@ class Camera(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.node_id is None:
+            self.node = MediaNode.objects.least_loaded()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("cameras:camera-detail", args=[self.pk])
@@ -131,8 +218,16 @@ class Camera(models.Model):
             errors["area"] = _("Kamera hanya dapat dipasang di kelurahan, RW atau RT.")
         if self.source_url and not self.source_url.startswith(("rtsp://", "rtsps://")):
             errors["source_url"] = _("URL sumber harus rtsp:// atau rtsps://.")
+        if self.node_id and self.status == self.Status.ACTIVE and self._node_full():
+            errors["node"] = _("Node ini sudah penuh (kapasitas %(capacity)d kamera).") % {
+                "capacity": self.node.capacity
+            }
         if errors:
             raise ValidationError(errors)
+
+    def _node_full(self):
+        others = self.node.cameras.filter(status=self.Status.ACTIVE).exclude(pk=self.pk)
+        return others.count() >= self.node.capacity
 
 
 class CameraStatusChange(models.Model):

@@ -6,8 +6,8 @@ started again after 1, 2, 4 ... 60 s; every 5 s the supervisor compares what run
 `Camera.objects.streamable()` and checks the cameras' health (cameras/health.py). Each ffmpeg runs
 in its own process group and is killed by the kernel if the supervisor dies, so none outlives it.
 
-Production mode (`MediaMTXWatch`): MediaMTX pulls and serves the streams itself; this keeps its
-paths in step with the registry, checks health from its path list and ends the sessions of
+Production mode (`MediaMTXWatch`): MediaMTX pulls and serves the streams itself; this keeps each
+node's paths in step with the registry, checks health from its path list and ends the sessions of
 viewers who lost access.
 """
 
@@ -30,7 +30,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from cameras import ffmpeg, health
-from cameras.mediamtx_paths import sync_paths
+from cameras.mediamtx_paths import sync_all_nodes
 from cameras.models import Camera
 
 try:
@@ -314,14 +314,17 @@ class MediaMTXWatch:
 
     def sync(self):
         close_old_connections()
-        result = sync_paths()
-        if result.added or result.changed or result.removed:
-            log.info(
-                "MediaMTX paths: %d added, %d changed, %d removed",
-                len(result.added),
-                len(result.changed),
-                len(result.removed),
-            )
+        for result in sync_all_nodes():
+            if result.error:
+                log.warning("MediaMTX node %s not synced: %s", result.node, result.error)
+            elif result.added or result.changed or result.removed:
+                log.info(
+                    "MediaMTX node %s paths: %d added, %d changed, %d removed",
+                    result.node,
+                    len(result.added),
+                    len(result.changed),
+                    len(result.removed),
+                )
 
     def check(self):
         close_old_connections()

@@ -365,11 +365,17 @@ if not 1 <= STREAM_FPS <= 30:
 # Production: where browsers fetch HLS (through the proxy) and where the portal reaches MediaMTX.
 MEDIAMTX_HLS_URL = env_str("MEDIAMTX_HLS_URL", "/hls/")
 MEDIAMTX_API_URL = env_str("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
+# Where browsers reach MediaMTX's playback server (recordings), through the proxy.
+MEDIAMTX_PLAYBACK_URL = env_str("MEDIAMTX_PLAYBACK_URL", "/playback/")
 MEDIAMTX_API_USER = env_str("MEDIAMTX_API_USER", "jakcctv")
 MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
 # Pull a camera's RTSP source only while someone watches it (`sync_mediamtx`). Saves uplink, but
 # MediaMTX then cannot tell an idle camera from a broken one, so health reports it offline.
 MEDIAMTX_ON_DEMAND = env_bool("MEDIAMTX_ON_DEMAND", False)
+# Days of recordings kept (the storage forecast plans for it).
+RECORDING_DAYS = env_int("RECORDING_DAYS", 14)
+# The storage forecast's bitrate for a camera with no recorded hours yet (kbit/s).
+CAMERA_BITRATE_KBPS = env_int("CAMERA_BITRATE_KBPS", 1500)
 # Map tiles (Leaflet). Markers still show when tiles cannot be loaded.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
