@@ -370,6 +370,18 @@ MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
 # Pull a camera's RTSP source only while someone watches it (`sync_mediamtx`). Saves uplink, but
 # MediaMTX then cannot tell an idle camera from a broken one, so health reports it offline.
 MEDIAMTX_ON_DEMAND = env_bool("MEDIAMTX_ON_DEMAND", False)
+# Recordings (cameras/recordings.py): cameras marked `record` are kept in hourly folders under
+# RECORDINGS_ROOT/<camera id>/<YYYY-MM-DD>/<HH>/ (UTC), for RECORDING_DAYS days unless an area or
+# the camera says otherwise; `apply_retention` deletes older hours that are not held as evidence.
+RECORDINGS_ROOT = Path(env_str("RECORDINGS_ROOT", str(BASE_DIR / "recordings")))
+RECORDING_DAYS = env_int("RECORDING_DAYS", 14, minimum=1)
+# The disk guard keeps at least this many megabytes free on RECORDINGS_ROOT's disk, deleting the
+# oldest unheld hours first and alerting the provincial admins (0: no guard).
+RECORDING_MIN_FREE_MB = env_int("RECORDING_MIN_FREE_MB", 2048, minimum=0)
+# How long a playback token (one user, one camera, one time range) stays valid.
+PLAYBACK_TOKEN_SECONDS = env_int("PLAYBACK_TOKEN_SECONDS", 900, minimum=30)
+# Production: MediaMTX's playback server, through the proxy on the portal's origin.
+MEDIAMTX_PLAYBACK_URL = env_str("MEDIAMTX_PLAYBACK_URL", "/playback/")
 # Map tiles (Leaflet). Markers still show when tiles cannot be loaded.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
