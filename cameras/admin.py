@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cameras.models import Camera, CameraStatusChange, MediaNode, Tag, ViewingSession
+from cameras.models import (
+    Camera,
+    CameraStatusChange,
+    MediaNode,
+    RecordingHour,
+    Tag,
+    ViewingSession,
+)
 from kelurahan.admin_site import ModelAdmin
 
 
@@ -19,8 +26,8 @@ class CameraAdmin(ModelAdmin):
     The model form calls Camera.clean: coordinates in Jakarta, CSR sponsor, area level, rtsp://.
     """
 
-    list_display = ["code", "name", "area", "status", "online", "is_public", "node"]
-    list_filter = ["status", "online", "is_public", "kind", "funding", "node", "tags"]
+    list_display = ["code", "name", "area", "status", "online", "is_public", "record", "node"]
+    list_filter = ["status", "online", "is_public", "record", "kind", "funding", "node", "tags"]
     search_fields = ["code", "name", "area__code", "area__name"]
     list_select_related = ["area", "node"]
     autocomplete_fields = ["area"]
@@ -30,6 +37,7 @@ class CameraAdmin(ModelAdmin):
         (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
         (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
         (_("Siaran"), {"fields": ["status", "is_public", "source_url", "node"]}),
+        (_("Rekaman"), {"fields": ["record", "recording_days"]}),
         (_("Kesehatan"), {"fields": readonly_fields}),
     ]
 
@@ -87,4 +95,15 @@ class CameraStatusChangeAdmin(AuditAdmin):
     search_fields = ["camera__code", "camera__name"]
     list_select_related = ["camera"]
     date_hierarchy = "at"
+    show_full_result_count = False
+
+
+@admin.register(RecordingHour)
+class RecordingHourAdmin(AuditAdmin):
+    """The recordings' hourly index: written by the recorder, held by evidence."""
+
+    list_display = ["hour", "camera", "seconds", "bytes", "held_until"]
+    search_fields = ["camera__code", "camera__name"]
+    list_select_related = ["camera"]
+    date_hierarchy = "hour"
     show_full_result_count = False

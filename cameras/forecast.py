@@ -1,14 +1,20 @@
 """How much disk each media node needs to keep its recordings for the configured retention.
 
 A node stores each recorded camera's stream as it arrives (stream copy, no re-encoding), so what
-it needs is the sum over its cameras of bitrate x seconds kept. The bitrate is CAMERA_BITRATE_KBPS
-unless given; the retention is RECORDING_DAYS. Printed by `manage.py storage_forecast`.
+it needs is the sum over its recorded cameras of bitrate x seconds kept. A camera's bitrate is
+what its recorded hours of the last day measured (bytes over seconds in the index), else
+CAMERA_BITRATE_KBPS; its retention is its own `recording_days`, else RECORDING_DAYS. Both can be
+overridden for a what-if. Printed by `manage.py storage_forecast`.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
 
+from cameras.models import RecordingHour
 from cameras.nodes import cameras_of, serving_nodes
 
 DAY = 86_400
@@ -17,17 +23,10 @@ DAY = 86_400
 @dataclass
 class NodeForecast:
     node: object
-    cameras: int
-    kbps: int  # sum of the cameras' bitrates
-    days: int
-
-    @property
-    def bytes_per_day(self):
-        return self.kbps * 1000 // 8 * DAY
-
-    @property
-    def bytes_needed(self):
-        return self.bytes_per_day * self.days
+    cameras: int = 0
+    kbps: float = 0.0  # sum of the cameras' bitrates
+    bytes_per_day: int = 0
+    bytes_needed: int = 0
 
     @property
     def bytes_available(self):
@@ -40,12 +39,37 @@ class NodeForecast:
         return None if available is None else self.bytes_needed <= available
 
 
+def measured_kbps(camera_ids, now=None):
+    """{camera id: kbit/s} from the recorded hours of the last day (cameras with none left out)."""
+    since = (now or timezone.now()) - timedelta(days=1)
+    rows = (
+        RecordingHour.objects.filter(camera_id__in=camera_ids, hour__gte=since, seconds__gt=0)
+        .values("camera_id")
+        .annotate(total_bytes=Sum("bytes"), total_seconds=Sum("seconds"))
+    )
+    return {
+        row["camera_id"]: row["total_bytes"] * 8 / row["total_seconds"] / 1000
+        for row in rows
+        if row["total_seconds"] >= 60
+    }
+
+
 def storage_forecast(*, days=None, kbps=None):
-    """One NodeForecast per serving node, for its active cameras."""
-    days = settings.RECORDING_DAYS if days is None else days
-    kbps = settings.CAMERA_BITRATE_KBPS if kbps is None else kbps
+    """One NodeForecast per serving node, for its active cameras marked for recording."""
     forecasts = []
     for node in serving_nodes():
-        count = cameras_of(node).streamable().count()
-        forecasts.append(NodeForecast(node=node, cameras=count, kbps=count * kbps, days=days))
+        cameras = list(
+            cameras_of(node).streamable().filter(record=True).values_list("pk", "recording_days")
+        )
+        measured = measured_kbps([pk for pk, _days in cameras]) if kbps is None else {}
+        forecast = NodeForecast(node=node)
+        for pk, own_days in cameras:
+            rate = kbps or measured.get(pk) or settings.CAMERA_BITRATE_KBPS
+            kept = days or own_days or settings.RECORDING_DAYS
+            per_day = int(rate * 1000 / 8 * DAY)
+            forecast.cameras += 1
+            forecast.kbps += rate
+            forecast.bytes_per_day += per_day
+            forecast.bytes_needed += per_day * kept
+        forecasts.append(forecast)
     return forecasts

@@ -167,6 +167,12 @@ class Camera(models.Model):
     # RTSP source, possibly with a password: admins only, never in pages, APIs or logs for others.
     # Empty means a demo camera that streams a generated test pattern.
     source_url = models.CharField(_("URL sumber (RTSP)"), max_length=500, blank=True)
+    # Recording (cameras/recordings.py): kept continuously in hourly folders while `record` is on,
+    # for `recording_days` days (empty: the area's setting, else RECORDING_DAYS).
+    record = models.BooleanField(_("rekam"), default=False)
+    recording_days = models.PositiveSmallIntegerField(
+        _("simpan rekaman (hari)"), null=True, blank=True
+    )
 
     # The MediaMTX node that pulls, serves and records this camera (production mode). Chosen
     # automatically for a new camera (least loaded within capacity); editable in the admin.
@@ -292,6 +298,9 @@ class ViewingSession(models.Model):
     # ended with that browser session (sign-out, the sessions page, a password change).
     media_session_id = models.CharField(max_length=64, blank=True, db_index=True)
     session_tag = models.CharField(max_length=16, blank=True)
+    # Playback of a recording: the time range watched (both empty for live viewing).
+    playback_start = models.DateTimeField(_("rekaman dari"), null=True, blank=True)
+    playback_end = models.DateTimeField(_("rekaman sampai"), null=True, blank=True)
 
     objects = ViewingSessionQuerySet.as_manager()
 
@@ -303,3 +312,59 @@ class ViewingSession(models.Model):
 
     def __str__(self):
         return f"{self.user or 'anonim'} · {self.camera.code} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RecordingHourQuerySet(models.QuerySet):
+    def visible_to(self, user, action=Action.VIEW_RECORDINGS):
+        return self.filter(in_areas("camera__area__code", scope_codes(user, action)))
+
+    def held(self, now=None):
+        return self.filter(held_until__gt=now or timezone.now())
+
+    def unheld(self, now=None):
+        now = now or timezone.now()
+        return self.filter(models.Q(held_until__isnull=True) | models.Q(held_until__lte=now))
+
+
+class RecordingHour(models.Model):
+    """What is recorded of one camera in one UTC hour: the index of the hour's folder
+    (<RECORDINGS_ROOT>/<camera id>/<YYYY-MM-DD>/<HH>/), one row per hour, never per segment.
+
+    Recorded stretches are [covered_from, covered_to] (seconds after `hour`) minus `gaps`
+    ([[from, to], ...] in seconds after `hour`). An hour with `held_until` in the future is
+    evidence: neither retention nor the disk guard deletes it.
+    """
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="recording_hours")
+    hour = models.DateTimeField(_("jam (UTC)"))
+    seconds = models.FloatField(_("detik terekam"), default=0)
+    gaps = models.JSONField(_("celah"), default=list, blank=True)
+    covered_from = models.FloatField(default=0)
+    covered_to = models.FloatField(default=0)
+    bytes = models.BigIntegerField(_("ukuran (byte)"), default=0)
+    held_until = models.DateTimeField(_("ditahan sampai"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecordingHourQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["camera_id", "hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "hour"], name="one_recording_row_per_hour")
+        ]
+        indexes = [models.Index(fields=["hour"])]
+        verbose_name = _("jam rekaman")
+        verbose_name_plural = pgettext_lazy("jamak", "jam rekaman")
+
+    def __str__(self):
+        return f"{self.camera_id} {self.hour:%Y-%m-%d %H}:00 UTC"
+
+    def spans(self):
+        """The recorded stretches as [(from, to)] seconds after `hour`."""
+        spans, start = [], self.covered_from
+        for gap_from, gap_to in self.gaps:
+            spans.append((start, gap_from))
+            start = gap_to
+        if self.covered_to > start:
+            spans.append((start, self.covered_to))
+        return spans

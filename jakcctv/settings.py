@@ -365,15 +365,23 @@ if not 1 <= STREAM_FPS <= 30:
 # Production: where browsers fetch HLS (through the proxy) and where the portal reaches MediaMTX.
 MEDIAMTX_HLS_URL = env_str("MEDIAMTX_HLS_URL", "/hls/")
 MEDIAMTX_API_URL = env_str("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
-# Where browsers reach MediaMTX's playback server (recordings), through the proxy.
-MEDIAMTX_PLAYBACK_URL = env_str("MEDIAMTX_PLAYBACK_URL", "/playback/")
 MEDIAMTX_API_USER = env_str("MEDIAMTX_API_USER", "jakcctv")
 MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
 # Pull a camera's RTSP source only while someone watches it (`sync_mediamtx`). Saves uplink, but
 # MediaMTX then cannot tell an idle camera from a broken one, so health reports it offline.
 MEDIAMTX_ON_DEMAND = env_bool("MEDIAMTX_ON_DEMAND", False)
-# Days of recordings kept (the storage forecast plans for it).
-RECORDING_DAYS = env_int("RECORDING_DAYS", 14)
+# Recordings (cameras/recordings.py): cameras marked `record` are kept in hourly folders under
+# RECORDINGS_ROOT/<camera id>/<YYYY-MM-DD>/<HH>/ (UTC), for RECORDING_DAYS days unless an area or
+# the camera says otherwise; `apply_retention` deletes older hours that are not held as evidence.
+RECORDINGS_ROOT = Path(env_str("RECORDINGS_ROOT", str(BASE_DIR / "recordings")))
+RECORDING_DAYS = env_int("RECORDING_DAYS", 14, minimum=1)
+# The disk guard keeps at least this many megabytes free on RECORDINGS_ROOT's disk, deleting the
+# oldest unheld hours first and alerting the provincial admins (0: no guard).
+RECORDING_MIN_FREE_MB = env_int("RECORDING_MIN_FREE_MB", 2048, minimum=0)
+# How long a playback token (one user, one camera, one time range) stays valid.
+PLAYBACK_TOKEN_SECONDS = env_int("PLAYBACK_TOKEN_SECONDS", 900, minimum=30)
+# Production: MediaMTX's playback server, through the proxy on the portal's origin.
+MEDIAMTX_PLAYBACK_URL = env_str("MEDIAMTX_PLAYBACK_URL", "/playback/")
 # The storage forecast's bitrate for a camera with no recorded hours yet (kbit/s).
 CAMERA_BITRATE_KBPS = env_int("CAMERA_BITRATE_KBPS", 1500)
 # Map tiles (Leaflet). Markers still show when tiles cannot be loaded.

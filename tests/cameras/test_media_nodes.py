@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cameras import health
 from cameras.health import check_camera_health
 from cameras.mediamtx import end_browser_session_streams
 from cameras.mediamtx_paths import sync_all_nodes
-from cameras.models import Camera, MediaNode, ViewingSession
+from cameras.models import Camera, MediaNode, RecordingHour, ViewingSession
 from cameras.nodes import place_unassigned
 from tests.mediamtx_standin import mediamtx_standin
 
@@ -196,17 +197,36 @@ def test_a_node_that_stops_answering_takes_its_cameras_offline_and_no_others(two
 # --- Storage forecast -------------------------------------------------------------------------
 
 
+def _forecast(capsys, *args):
+    call_command("storage_forecast", *args)
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in lines[1:-1]}
+    return rows, lines[-1]
+
+
 def test_storage_forecast_per_node(two_nodes, settings, capsys):
     settings.RECORDING_DAYS, settings.CAMERA_BITRATE_KBPS = 14, 1000
+    Camera.objects.update(record=True)
     MediaNode.objects.filter(name="n1").update(storage_gb=200)
     MediaNode.objects.filter(name="n2").update(storage_gb=100)
-    call_command("storage_forecast")
-    lines = capsys.readouterr().out.splitlines()
+    rows, total = _forecast(capsys)
     # 1 Mbit/s is 10.8 GB a day; 14 days: 151.2 GB per camera. n2 has two cameras: 302.4 GB.
-    n1 = next(line.split() for line in lines if line.startswith("n1 "))
-    n2 = next(line.split() for line in lines if line.startswith("n2 "))
-    assert n1 == ["n1", "1", "1.0", "10.8", "GB", "151.2", "GB", "200.0", "GB"]
-    assert n2 == ["n2", "2", "2.0", "21.6", "GB", "302.4", "GB", "100.0", "GB", "KURANG"]
-    assert lines[-1] == "Retensi 14 hari; total 453.6 GB."
-    call_command("storage_forecast", "--days", "7", "--kbps", "2000")
-    assert capsys.readouterr().out.splitlines()[-1] == "Retensi 7 hari; total 453.6 GB."
+    assert rows["n1"] == ["1", "1.0", "10.8", "GB", "151.2", "GB", "200.0", "GB"]
+    assert rows["n2"] == ["2", "2.0", "21.6", "GB", "302.4", "GB", "100.0", "GB", "KURANG"]
+    assert total == "Total 453.6 GB."
+
+    # A camera's own retention, and the bitrate its recorded hours measured (2 Mbit/s).
+    Camera.objects.filter(code=TB).update(recording_days=7)
+    RecordingHour.objects.create(
+        camera=Camera.objects.get(code=KJ),
+        hour=timezone.now() - timedelta(hours=2),
+        seconds=3600,
+        bytes=900_000_000,
+    )
+    rows, total = _forecast(capsys)
+    assert rows["n1"][:6] == ["1", "2.0", "21.6", "GB", "302.4", "GB"]
+    assert rows["n2"][:6] == ["2", "2.0", "21.6", "GB", "226.8", "GB"]  # 151.2 + 75.6
+    # What if: every camera 7 days at 500 kbit/s. Cameras not recorded are left out.
+    Camera.objects.filter(code=KJ_PASAR).update(record=False)
+    rows, total = _forecast(capsys, "--days", "7", "--kbps", "500")
+    assert (rows["n1"][:2], rows["n2"][:2], total) == (["1", "0.5"], ["1", "0.5"], "Total 75.6 GB.")

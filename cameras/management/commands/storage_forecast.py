@@ -13,15 +13,14 @@ def _size(count):
 
 class Command(BaseCommand):
     help = (
-        "Print the disk each MediaMTX node needs for its cameras' recordings: cameras x bitrate x "
-        "retention (RECORDING_DAYS, CAMERA_BITRATE_KBPS unless given), against the node's space."
+        "Print the disk each MediaMTX node needs for its recorded cameras: bitrate (measured over "
+        "the last day, else CAMERA_BITRATE_KBPS) x retention (the camera's, else RECORDING_DAYS), "
+        "against the node's space."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, help="Retention in days (default RECORDING_DAYS).")
-        parser.add_argument(
-            "--kbps", type=int, help="Bitrate per camera in kbit/s (default CAMERA_BITRATE_KBPS)."
-        )
+        parser.add_argument("--days", type=int, help="Retention in days for every camera.")
+        parser.add_argument("--kbps", type=int, help="Bitrate in kbit/s for every camera.")
 
     def handle(self, *, days, kbps, **options):
         forecasts = storage_forecast(days=days, kbps=kbps)
@@ -48,7 +47,4 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             )
-        self.stdout.write(
-            _("Retensi %(days)d hari; total %(total)s.")
-            % {"days": forecasts[0].days if forecasts else 0, "total": _size(total)}
-        )
+        self.stdout.write(_("Total %s.") % _size(total))

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cameras', '0001_initial'),
+        ('cameras', '0002_recordings'),
     ]
 
     operations = [
