@@ -10,6 +10,7 @@ from django.db.models.signals import post_save, pre_save
 from audit.models import Kind
 from audit.trail import area_of, home_area, record, request_user, username_owner
 from cameras.models import ViewingSession
+from evidence.signals import clip_custody
 from incidents.signals import incident_event
 from kelurahan.models import Area, RoleAssignment, User
 from kelurahan.signals import exported, person_invited
@@ -31,6 +32,7 @@ def connect():
         (person_invited, _invited, None),
         (exported, _exported, None),
         (incident_event, _incident_event, None),
+        (clip_custody, _clip_custody, None),
     ]
     for signal, receiver, sender in hooks:
         signal.connect(receiver, sender=sender, dispatch_uid=f"trail-{receiver.__name__}")
@@ -129,6 +131,25 @@ def _incident_event(sender, incident, event, **kwargs):
     if event.agency_id:
         detail["agency"] = str(event.agency)
     record(Kind.INCIDENT, actor=event.actor, obj=incident, detail=detail, at=event.at)
+
+
+def _clip_custody(sender, clip, event, request=None, **kwargs):
+    # The chain of custody: who, when, why, with the hash at that moment; placed in the
+    # incident's area. An agency's download has no portal user: the agency is named.
+    detail = {"act": event.kind, "sha256": event.sha256, "incident": clip.incident_id}
+    if event.reason:
+        detail["reason"] = event.reason
+    if event.agency_id:
+        detail["agency"] = str(event.agency)
+    record(
+        Kind.EVIDENCE,
+        actor=event.actor,
+        obj=clip,
+        area_code=clip.incident.area_id,
+        detail=detail,
+        request=request,
+        at=event.at,
+    )
 
 
 def _exported(sender, by, what, area_code="", rows=None, request=None, **kwargs):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cameras",
     "shifts",
     "incidents",
+    "evidence",
     "alerts",
     "audit",
     "reports",
@@ -408,6 +409,16 @@ for _pair in env_list("INCIDENT_ACK_SECONDS", []):
 INCIDENT_FOLLOW_UP_DAYS = env_int("INCIDENT_FOLLOW_UP_DAYS", 6)
 # Attachments: images only, at most this many bytes each.
 INCIDENT_ATTACHMENT_MAX_BYTES = env_int("INCIDENT_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+# Days a clip and the recorded hours it came from stay on hold after its incident is finished
+# (while the incident is open they are always held); then `apply_retention` deletes the clip's
+# file (its row, hash and custody log stay). 0: held for ever.
+EVIDENCE_HOLD_DAYS = env_int("EVIDENCE_HOLD_DAYS", 90, minimum=0)
+# Longest clip, and how long a download link given to an agency stays valid.
+EVIDENCE_MAX_CLIP_MINUTES = env_int("EVIDENCE_MAX_CLIP_MINUTES", 30, minimum=1)
+EVIDENCE_LINK_HOURS = env_int("EVIDENCE_LINK_HOURS", 72, minimum=1)
 
 # --- Live alerts ------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
 from common.api import Router, api_docs
+from evidence import api as evidence_api
 from incidents import api as incident_api
 from incidents import ingest_api
 from kelurahan import api as kelurahan_api
@@ -20,6 +21,7 @@ router.register("areas", kelurahan_api.AreaViewSet, basename="area")
 router.register("cameras", cameras_api.CameraViewSet, basename="camera")
 router.register("incidents", incident_api.IncidentViewSet, basename="incident")
 router.register("agencies", incident_api.AgencyViewSet, basename="agency")
+router.register("clips", evidence_api.ClipViewSet, basename="clip")
 router.register("shifts", shift_api.ShiftViewSet, basename="shift")
 router.register("notes", shift_api.ShiftNoteViewSet, basename="note")
 router.register("people", people_api.PersonViewSet, basename="person")
@@ -31,6 +33,7 @@ api_urls = [
     path("public/stats/", public_stats, name="public-stats"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),
+    path("incidents/<id:pk>/clips/", evidence_api.incident_clips, name="incident-clips"),
     path("ingest/reports/", ingest_api.ingest_report, name="ingest-report"),
     path("ingest/detections/", ingest_api.ingest_detection, name="ingest-detection"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -44,6 +47,7 @@ urlpatterns = [
     path("", include("cameras.urls")),
     path("piket/", include("shifts.urls")),
     path("", include("incidents.urls")),
+    path("", include("evidence.urls")),
     path("", include("alerts.urls")),
     path("", include("audit.urls")),
     path("", include("reports.urls")),
