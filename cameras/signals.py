@@ -14,3 +14,8 @@ camera_status_changed = Signal()
 # or {"notes": [...]}: dicts with "at" and "title" and, when the user may open it, "url"; only
 # what `user` may see.
 timeline_marks_wanted = Signal()
+
+# Sent by cameras.recording_retention.disk_guard, inside a transaction, after it deleted the
+# oldest recordings to keep RECORDING_MIN_FREE_MB free. Keyword arguments: deleted_hours,
+# freed_bytes, free_before, free_after, floor (bytes), at (aware datetime).
+recordings_disk_low = Signal()
