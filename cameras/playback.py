@@ -119,7 +119,8 @@ def playback_url(camera, token, start, end):
             "token": token,
         }
         return f"{settings.MEDIAMTX_PLAYBACK_URL.rstrip('/')}/get?{urlencode(query)}"
-    return f"{reverse('recording-playlist', args=[camera.pk])}?{urlencode({'token': token})}"
+    # Embedded: the player sends the token as a Bearer header, like live video.
+    return reverse("recording-playlist", args=[camera.pk])
 
 
 @transaction.atomic
@@ -158,9 +159,10 @@ def playback_open(*, camera, user, request, start, end):
     }
 
 
-def vod_playlist(token, raw_token):
+def vod_playlist(token, raw_token=None):
     """The HLS VOD playlist of the token's range: every segment with its PROGRAM-DATE-TIME (in
-    WIB, like the live playlist), a DISCONTINUITY across each gap, ENDLIST at the end."""
+    WIB, like the live playlist), a DISCONTINUITY across each gap, ENDLIST at the end. With
+    `raw_token` (a player that cannot send headers asked with ?token=), segment URLs carry it."""
     start = datetime.fromtimestamp(token.start, tz=UTC)
     end = datetime.fromtimestamp(token.end, tz=UTC)
     segments = segments_between(token.camera_id, start, end)
@@ -174,7 +176,7 @@ def vod_playlist(token, raw_token):
     ]
     wib = timezone.get_fixed_timezone(7 * 60)
     previous_end = None
-    suffix = "?" + urlencode({"token": raw_token})
+    suffix = "?" + urlencode({"token": raw_token}) if raw_token else ""
     root = settings.RECORDINGS_ROOT
     for path, seg_start, duration in segments:
         if previous_end is not None and (seg_start - previous_end).total_seconds() > JOIN_WITHIN:

@@ -71,16 +71,16 @@ def _playback_token(request, camera_id):
 
 @require_GET
 def recording_playlist(request, camera_id):
-    """The range's VOD playlist; each segment URL carries the same token."""
+    """The range's VOD playlist (segment URLs carry the token when it came as ?token=)."""
     if settings.STREAM_MODE != "embedded":
         raise Http404
     try:
         token = _playback_token(request, camera_id)
     except gate.Refused as refused:
         return JsonResponse({"detail": refused.message}, status=refused.status)
-    response = HttpResponse(
-        playback.vod_playlist(token, token_from(request)), content_type=CONTENT_TYPES[".m3u8"]
-    )
+    in_query = not request.headers.get("Authorization", "").startswith("Bearer ")
+    text = playback.vod_playlist(token, token_from(request) if in_query else None)
+    response = HttpResponse(text, content_type=CONTENT_TYPES[".m3u8"])
     response["Cache-Control"] = "no-store"
     return response
 

@@ -96,7 +96,12 @@ def test_leak_matrix_recordings(personas, camera_probes, recorded):
                 assert len(timeline.json()["spans"]) == 1, where
                 assert answer.status_code == 200, where
                 tokens[probe.label] = answer.json()["token"]
-                playlist = persona.client.get(answer.json()["url"])
+                bearer = {"authorization": f"Bearer {answer.json()['token']}"}
+                playlist = persona.client.get(answer.json()["url"], headers=bearer)
+                assert "token=" not in playlist.content.decode(), where
+                playlist = persona.client.get(
+                    answer.json()["url"] + "?" + urlencode({"token": answer.json()["token"]})
+                )
                 assert playlist.status_code == 200, where
                 playlists[probe.label] = playlist.content.decode()
                 assert len(_playlist_segments(playlists[probe.label])) == 10, where
@@ -152,7 +157,8 @@ def test_playback_is_bound_to_its_range_and_logged(signed_in, demo_cameras, reco
         {"start": _iso(narrow[0]), "end": _iso(narrow[1])},
         content_type="application/json",
     ).json()
-    playlist = client.get(answer["url"]).content.decode()
+    bearer = {"authorization": f"Bearer {answer['token']}"}
+    playlist = client.get(answer["url"], headers=bearer).content.decode()
     assert "#EXT-X-PLAYLIST-TYPE:VOD" in playlist and playlist.rstrip().endswith("#EXT-X-ENDLIST")
     assert playlist.count("#EXT-X-PROGRAM-DATE-TIME:") == 4
     assert "+07:00" in playlist  # WIB, like the live playlist and the burnt-in clock
@@ -162,9 +168,10 @@ def test_playback_is_bound_to_its_range_and_logged(signed_in, demo_cameras, reco
         {"start": _iso(start), "end": _iso(end)},
         content_type="application/json",
     ).json()
-    last = _playlist_segments(client.get(wide["url"]).content.decode())[-1]
-    outside = last.split("?")[0] + "?" + urlencode({"token": answer["token"]})
-    assert client.get(outside).status_code == 403
+    bearer_wide = {"authorization": f"Bearer {wide['token']}"}
+    last = _playlist_segments(client.get(wide["url"], headers=bearer_wide).content.decode())[-1]
+    assert client.get(last, headers=bearer_wide).status_code == 200
+    assert client.get(last, headers=bearer).status_code == 403
     assert _hook_playback(answer["token"], camera.code, end + timedelta(minutes=5)) == 401
     # The viewing history names the range watched.
     viewing = ViewingSession.objects.get(pk=answer["viewing"])
