@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import (
+    AreaRecordingPolicy,
     Camera,
     CameraStatusChange,
     MediaNode,
@@ -107,3 +108,12 @@ class RecordingHourAdmin(AuditAdmin):
     list_select_related = ["camera"]
     date_hierarchy = "hour"
     show_full_result_count = False
+
+
+@admin.register(AreaRecordingPolicy)
+class AreaRecordingPolicyAdmin(ModelAdmin):
+    """Per-area recording retention (a camera's own days come first)."""
+
+    list_display = ["area", "days"]
+    search_fields = ["area__code", "area__name"]
+    autocomplete_fields = ["area"]

@@ -15,6 +15,7 @@ from cameras import gate
 from cameras.mediamtx_paths import api
 from cameras.models import ViewingSession
 from cameras.nodes import node_for
+from kelurahan.roles import Action
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def end_sessions_no_longer_allowed(user_id=None):
     ended = 0
     for viewing in sessions:
         gate.forget_decisions(viewing.user_id)
-        if gate.still_allowed(viewing.user_id, viewing.camera_id, viewing.session_tag):
+        action = Action.VIEW_RECORDINGS if viewing.playback_start else Action.VIEW_STREAMS
+        if gate.still_allowed(viewing.user_id, viewing.camera_id, viewing.session_tag, action):
             continue
         ended += _end(viewing)
     return ended

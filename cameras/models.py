@@ -314,6 +314,24 @@ class ViewingSession(models.Model):
         return f"{self.user or 'anonim'} · {self.camera.code} · {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class AreaRecordingPolicy(models.Model):
+    """How long the recordings of the cameras in an area (and below it) are kept, when not
+    RECORDING_DAYS; a camera's own `recording_days` comes first (cameras/recording_retention.py)."""
+
+    area = models.OneToOneField(
+        Area, verbose_name=_("wilayah"), on_delete=models.CASCADE, related_name="recording_policy"
+    )
+    days = models.PositiveSmallIntegerField(_("simpan rekaman (hari)"))
+
+    class Meta:
+        ordering = ["area_id"]
+        verbose_name = _("aturan simpan rekaman wilayah")
+        verbose_name_plural = pgettext_lazy("jamak", "aturan simpan rekaman wilayah")
+
+    def __str__(self):
+        return f"{self.area_id}: {self.days}"
+
+
 class RecordingHourQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.VIEW_RECORDINGS):
         return self.filter(in_areas("camera__area__code", scope_codes(user, action)))

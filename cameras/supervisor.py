@@ -33,6 +33,7 @@ from cameras import ffmpeg, health
 from cameras.mediamtx_paths import sync_all_nodes
 from cameras.models import Camera
 from cameras.recorder import SegmentRecorder
+from cameras.recording_retention import disk_guard
 
 try:
     from cameras.mediamtx import sweep_media_sessions
@@ -47,6 +48,7 @@ HEALTH_EVERY = 5
 MEDIAMTX_SYNC_EVERY = 30
 RECORD_EVERY = 2  # seconds between looks at recording cameras' playlists (they hold 6 s)
 FLUSH_EVERY = 10  # seconds between writes of the recordings' hourly index
+GUARD_EVERY = 60  # seconds between looks at the recordings disk's free space
 RESTART_MIN_DELAY = 1
 RESTART_MAX_DELAY = 60
 STABLE_AFTER = 30  # a process that ran this long before exiting starts its back-off afresh
@@ -120,6 +122,7 @@ class Supervisor:
         self.started_at = timezone.now()
         jobs = [(RECONCILE_EVERY, self.reconcile), (TICK, self.poll)]
         jobs += [(RECORD_EVERY, self.collect_recordings), (FLUSH_EVERY, self.flush_recordings)]
+        jobs.append((GUARD_EVERY, self.guard_disk))
         if self.check_health:
             jobs.append((HEALTH_EVERY, self.check))
         try:
@@ -164,6 +167,11 @@ class Supervisor:
         for stream in list(self.streams.values()):
             if stream.recorder:
                 stream.recorder.flush()
+
+    def guard_disk(self):
+        if any(stream.recorder for stream in self.streams.values()):
+            close_old_connections()
+            disk_guard()
 
     def check(self):
         health.check_camera_health(watching_since=self.started_at, root=self.root)

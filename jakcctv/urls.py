@@ -52,6 +52,16 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("reports.urls")),
     path("streams/<slug:code>/<str:filename>", streams.stream_file, name="stream-file"),
+    path(
+        "recordings/<int:camera_id>/index.m3u8",
+        streams.recording_playlist,
+        name="recording-playlist",
+    ),
+    path(
+        "recordings/<int:camera_id>/<path:relative>",
+        streams.recording_file,
+        name="recording-file",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_urls, "api"))),

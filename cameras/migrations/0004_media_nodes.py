@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cameras', '0002_recordings'),
+        ('cameras', '0003_area_recording_policy'),
     ]
 
     operations = [
