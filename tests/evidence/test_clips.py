@@ -19,7 +19,7 @@ from cameras.recordings import floor_hour, hour_folder
 from evidence import services
 from evidence.models import OPEN_HOLD, Clip, ClipEvent
 from incidents.services import incident_escalate, incident_forward, incident_transition
-from tests.evidence.conftest import KJ, TB
+from tests.evidence.conftest import TB
 from tests.evidence.recorded import lay_out
 from tests.incident_helpers import demo_agencies, kecamatan_operators
 
