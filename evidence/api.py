@@ -100,6 +100,8 @@ def _refusal(refused):
 @api_view(["POST"])
 def incident_clips(request, pk):
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    if not services.may(request.user, Action.VIEW_RECORDINGS, incident):
+        return Response({"detail": services.refusal_to_save()}, status=403)
     body = ClipCreateSerializer(data=request.data, context={"request": request})
     body.is_valid(raise_exception=True)
     try:

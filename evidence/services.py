@@ -34,6 +34,10 @@ class EvidenceRefused(Refused):
     """An act on evidence that cannot be done."""
 
 
+def refusal_to_save():  # noqa: N802 (a message, translated when asked)
+    return _("Anda tidak berhak menyimpan rekaman kejadian ini.")
+
+
 def may(user, action, incident):
     """Whether `user` may `action` on this incident (its area, and its level reached)."""
     return Incident.objects.visible_to(user, action).filter(pk=incident.pk).exists()
@@ -66,7 +70,7 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
     """
     now = now or timezone.now()
     if not may(by, Action.VIEW_RECORDINGS, incident):
-        raise EvidenceRefused(403, _("Anda tidak berhak menyimpan rekaman kejadian ini."))
+        raise EvidenceRefused(403, refusal_to_save())
     if not Camera.objects.visible_to(by, Action.VIEW_RECORDINGS).filter(pk=camera.pk).exists():
         raise EvidenceRefused(400, _("Kamera tidak ditemukan di wilayah Anda."), "camera")
     _check_range(start, end, now)
