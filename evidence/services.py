@@ -77,10 +77,13 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
     segments = segments_between(camera, start, end)
     if not segments:
         raise EvidenceRefused(409, _("Tidak ada rekaman kamera ini pada rentang waktu itu."))
-    # What is really there: the clip never claims time before the first or after the last segment.
+    # What the file really holds: whole segments (MPEG-TS), else the range within what exists.
     first, last = segments[0], segments[-1]
-    start = max(start, first[1])
-    end = min(end, last[1] + timedelta(seconds=last[2]))
+    first_start, last_end = first[1], last[1] + timedelta(seconds=last[2])
+    if clipping.whole_segments(segments):
+        start, end = first_start, last_end
+    else:
+        start, end = max(start, first_start), min(end, last_end)
     name = f"bukti/{now:%Y/%m}/kejadian-{incident.pk}-{camera.code}-{start:%Y%m%dT%H%M%S}Z.mp4"
     target = settings.MEDIA_ROOT / name
     if target.exists():
