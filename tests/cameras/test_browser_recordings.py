@@ -69,8 +69,9 @@ def test_piket_plays_a_minute_ago_with_the_wib_time_shown(
     page.wait_for_function(f"() => ({CLOCK_TEXT})().includes('WIB')")
     label = page.evaluate(CLOCK_TEXT)
     assert label.startswith("Rekaman ") and label.endswith(" WIB"), label
-    labelled = datetime.strptime(label[len("Rekaman ") : -len(" WIB")], "%Y-%m-%d %H:%M:%S")
-    assert abs(labelled - wib.replace(tzinfo=None, microsecond=0)) <= timedelta(seconds=2)
+    text = label[len("Rekaman ") : -len(" WIB")] + " +0700"
+    labelled = datetime.strptime(text, "%Y-%m-%d %H:%M:%S %z")
+    assert abs(labelled - wib.replace(microsecond=0)) <= timedelta(seconds=2)
     # It plays on: the picture's time moves forward.
     page.wait_for_function(
         f"() => new Date(({SHOWN_AT})()) > new Date('{shown.astimezone(UTC).isoformat()}')",
