@@ -382,6 +382,8 @@ RECORDING_MIN_FREE_MB = env_int("RECORDING_MIN_FREE_MB", 2048, minimum=0)
 PLAYBACK_TOKEN_SECONDS = env_int("PLAYBACK_TOKEN_SECONDS", 900, minimum=30)
 # Production: MediaMTX's playback server, through the proxy on the portal's origin.
 MEDIAMTX_PLAYBACK_URL = env_str("MEDIAMTX_PLAYBACK_URL", "/playback/")
+# Where MediaMTX writes recordings (its recordPath root): the same volume as RECORDINGS_ROOT.
+MEDIAMTX_RECORDINGS_PATH = env_str("MEDIAMTX_RECORDINGS_PATH", "/recordings")
 # Map tiles (Leaflet). Markers still show when tiles cannot be loaded.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
