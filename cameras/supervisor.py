@@ -32,7 +32,7 @@ from django.utils import timezone
 from cameras import ffmpeg, health
 from cameras.mediamtx_paths import sync_all_nodes
 from cameras.models import Camera
-from cameras.recorder import SegmentRecorder
+from cameras.recorder import FolderSweep, SegmentRecorder
 from cameras.recording_retention import disk_guard
 
 try:
@@ -345,6 +345,7 @@ class MediaMTXWatch:
     def __init__(self):
         self.started_at = None
         self._stop = threading.Event()
+        self.recordings = FolderSweep()
 
     def stop(self):
         self._stop.set()
@@ -352,6 +353,7 @@ class MediaMTXWatch:
     def run(self):
         self.started_at = timezone.now()
         jobs = [(MEDIAMTX_SYNC_EVERY, self.sync), (HEALTH_EVERY, self.check)]
+        jobs += [(MEDIAMTX_SYNC_EVERY, self.index_recordings), (GUARD_EVERY, self.guard_disk)]
         if sweep_media_sessions is not None:
             jobs.append((MEDIAMTX_SYNC_EVERY, sweep_media_sessions))
         try:
@@ -372,6 +374,16 @@ class MediaMTXWatch:
                     len(result.changed),
                     len(result.removed),
                 )
+
+    def index_recordings(self):
+        """MediaMTX's recordings into the hourly index (what `runOnRecordSegmentComplete` could
+        announce one by one, found by looking at the folders every 30 s)."""
+        close_old_connections()
+        self.recordings.sweep()
+
+    def guard_disk(self):
+        close_old_connections()
+        disk_guard()
 
     def check(self):
         close_old_connections()

@@ -17,6 +17,7 @@ from evidence import services
 from evidence.models import Clip
 from evidence.services import EvidenceRefused
 from evidence.views import file_response
+from incidents.api import RefusalSerializer
 from incidents.models import Incident
 from kelurahan.roles import Action
 
@@ -74,10 +75,6 @@ class DownloadQuery(QueryParams):
     reason = serializers.CharField(
         min_length=5, max_length=300, help_text="Alasan unduhan (dicatat)"
     )
-
-
-class RefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 def _refusal(refused):
