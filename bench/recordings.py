@@ -220,9 +220,8 @@ def fill_index(now):
     adapt = connection.ops.adapt_datetimefield_value
     stamps = [adapt(hour) for hour in hours]
     updated = adapt(now)
-    table = RecordingHour._meta.db_table
     sql = (
-        f"INSERT INTO {table} (camera_id, hour, seconds, gaps, covered_from, covered_to, bytes, "
+        "INSERT INTO cameras_recordinghour (camera_id, hour, seconds, gaps, covered_from, covered_to, bytes, "
         "held_until, updated_at) VALUES (%s, %s, 3590, '[[1800, 1810]]', 0, 3600, 65000000, "
         "NULL, %s)"
     )
