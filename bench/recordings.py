@@ -221,8 +221,8 @@ def fill_index(now):
     stamps = [adapt(hour) for hour in hours]
     updated = adapt(now)
     sql = (
-        "INSERT INTO cameras_recordinghour (camera_id, hour, seconds, gaps, covered_from, covered_to, bytes, "
-        "held_until, updated_at) VALUES (%s, %s, 3590, '[[1800, 1810]]', 0, 3600, 65000000, "
+        "INSERT INTO cameras_recordinghour (camera_id, hour, seconds, gaps, covered_from, "
+        "covered_to, bytes, held_until, updated_at) VALUES (%s, %s, 3590, '[[1800, 1810]]', 0, 3600, 65000000, "
         "NULL, %s)"
     )
     rows = 0
