@@ -222,8 +222,8 @@ def fill_index(now):
     updated = adapt(now)
     sql = (
         "INSERT INTO cameras_recordinghour (camera_id, hour, seconds, gaps, covered_from, "
-        "covered_to, bytes, held_until, updated_at) VALUES (%s, %s, 3590, '[[1800, 1810]]', 0, 3600, 65000000, "
-        "NULL, %s)"
+        "covered_to, bytes, held_until, updated_at) "
+        "VALUES (%s, %s, 3590, '[[1800, 1810]]', 0, 3600, 65000000, NULL, %s)"
     )
     rows = 0
     with transaction.atomic(), connection.cursor() as cursor:
