@@ -5,10 +5,13 @@ Embedded mode (`Supervisor`): one ffmpeg per streamable camera writes STREAMS_RO
 started again after 1, 2, 4 ... 60 s; every 5 s the supervisor compares what runs with
 `Camera.objects.streamable()` and checks the cameras' health (cameras/health.py). Each ffmpeg runs
 in its own process group and is killed by the kernel if the supervisor dies, so none outlives it.
+Cameras marked `record` keep their finished segments (cameras/recorder.py: hard links into the
+hourly recording folders, the index written every FLUSH_EVERY s); every minute the disk guard
+keeps the recordings' disk from filling (cameras/recording_retention.py).
 
 Production mode (`MediaMTXWatch`): MediaMTX pulls and serves the streams itself; this keeps each
-node's paths in step with the registry, checks health from its path list and ends the sessions of
-viewers who lost access.
+node's paths in step with the registry, checks health from their path lists, ends the sessions
+of viewers who lost access, indexes what MediaMTX recorded and guards the recordings' disk.
 """
 
 import ctypes
