@@ -121,6 +121,10 @@ def test_the_escalated_kecamatan_operator_plays_the_clip_and_sees_its_hash(
         "Permintaan Polsek Kebon Jeruk",
     )
 
+    # The Kebon Jeruk volunteer sees the incident, not its recordings.
+    volunteer = signed_in("fkdm.kebonjeruk").get(f"/kejadian/{incident.pk}/").content.decode()
+    assert "data-evidence-panel" not in volunteer and clip.sha256 not in volunteer
+
     # Tebet Barat gets nothing of it, by any page.
     for username in ["staf.tebetbarat", "piket.tebetbarat", "fkdm.tebetbarat"]:
         outsider = signed_in(username)
@@ -262,3 +266,34 @@ def test_agency_link_is_signed_expiring_and_logged_on_use(recorded, demo_users, 
     link.expires_at = timezone.now() - timedelta(seconds=1)
     link.save()
     assert client.get(f"/bukti/tautan/{token}/?unduh=1").status_code == 410
+
+
+def test_fmp4_segments_are_cut_at_the_range_by_the_concat_demuxer(tmp_path):
+    """MediaMTX records fMP4 segments, each with its own header: the range is cut inside them."""
+    from datetime import UTC, datetime
+
+    from evidence.clipping import cut, whole_segments
+
+    pattern = [a for a in ffmpeg.demo_pattern_args("uji", size="320x180", fps=10, font=None)]
+    pattern = [a for a in pattern if a != "-re"]
+    command = [
+        ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *pattern,
+        "-t", "30", "-f", "segment", "-segment_time", "10", "-segment_format", "mp4",
+        "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof",
+        str(tmp_path / "seg%02d.mp4"),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, timeout=120, capture_output=True)
+    start = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    segments = [
+        (path, start + timedelta(seconds=10 * n), 10.0)
+        for n, path in enumerate(sorted(tmp_path.glob("seg*.mp4")))
+    ]
+    assert len(segments) == 3 and not whole_segments(segments)
+    target = tmp_path / "klip.mp4"
+    digest, size = cut(
+        segments, start + timedelta(seconds=5), start + timedelta(seconds=25), target
+    )
+    assert (
+        hashlib.sha256(target.read_bytes()).hexdigest() == digest and size == target.stat().st_size
+    )
+    assert 19 <= _duration(target) <= 21
