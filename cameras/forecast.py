@@ -3,7 +3,8 @@
 A node stores each recorded camera's stream as it arrives (stream copy, no re-encoding), so what
 it needs is the sum over its recorded cameras of bitrate x seconds kept. A camera's bitrate is
 what its recorded hours of the last day measured (bytes over seconds in the index), else
-CAMERA_BITRATE_KBPS; its retention is its own `recording_days`, else RECORDING_DAYS. Both can be
+CAMERA_BITRATE_KBPS; its retention is what recording retention applies to it (its own
+`recording_days`, else its area's policy, else RECORDING_DAYS). Both can be
 overridden for a what-if. Printed by `manage.py storage_forecast`.
 """
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from cameras.models import RecordingHour
 from cameras.nodes import cameras_of, serving_nodes
+from cameras.recording_retention import days_per_camera
 
 DAY = 86_400
 
@@ -57,15 +59,16 @@ def measured_kbps(camera_ids, now=None):
 def storage_forecast(*, days=None, kbps=None):
     """One NodeForecast per serving node, for its active cameras marked for recording."""
     forecasts = []
+    kept_days = days_per_camera() if days is None else {}
     for node in serving_nodes():
         cameras = list(
-            cameras_of(node).streamable().filter(record=True).values_list("pk", "recording_days")
+            cameras_of(node).streamable().filter(record=True).values_list("pk", flat=True)
         )
-        measured = measured_kbps([pk for pk, _days in cameras]) if kbps is None else {}
+        measured = measured_kbps(cameras) if kbps is None else {}
         forecast = NodeForecast(node=node)
-        for pk, own_days in cameras:
+        for pk in cameras:
             rate = kbps or measured.get(pk) or settings.CAMERA_BITRATE_KBPS
-            kept = days or own_days or settings.RECORDING_DAYS
+            kept = days or kept_days.get(pk, settings.RECORDING_DAYS)
             per_day = int(rate * 1000 / 8 * DAY)
             forecast.cameras += 1
             forecast.kbps += rate

@@ -17,7 +17,13 @@ from cameras import health
 from cameras.health import check_camera_health
 from cameras.mediamtx import end_browser_session_streams
 from cameras.mediamtx_paths import sync_all_nodes
-from cameras.models import Camera, MediaNode, RecordingHour, ViewingSession
+from cameras.models import (
+    AreaRecordingPolicy,
+    Camera,
+    MediaNode,
+    RecordingHour,
+    ViewingSession,
+)
 from cameras.nodes import place_unassigned
 from tests.mediamtx_standin import mediamtx_standin
 
@@ -226,6 +232,10 @@ def test_storage_forecast_per_node(two_nodes, settings, capsys):
     rows, total = _forecast(capsys)
     assert rows["n1"][:6] == ["1", "2.0", "21.6", "GB", "302.4", "GB"]
     assert rows["n2"][:6] == ["2", "2.0", "21.6", "GB", "226.8", "GB"]  # 151.2 + 75.6
+    # An area's policy, as recording retention applies it: KJ_PASAR's RW keeps 3 days.
+    AreaRecordingPolicy.objects.create(area_id="31.73.05.1001.002", days=3)
+    rows, total = _forecast(capsys)
+    assert rows["n2"][4:6] == ["108.0", "GB"]  # 32.4 + 75.6
     # What if: every camera 7 days at 500 kbit/s. Cameras not recorded are left out.
     Camera.objects.filter(code=KJ_PASAR).update(record=False)
     rows, total = _forecast(capsys, "--days", "7", "--kbps", "500")
