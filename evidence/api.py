@@ -14,9 +14,9 @@ from cameras.models import Camera
 from common.api import Body, QueryParams
 from common.dates import DateTimeField
 from evidence import services
+from evidence.files import file_response
 from evidence.models import Clip
 from evidence.services import EvidenceRefused
-from evidence.views import file_response
 from incidents.api import RefusalSerializer
 from incidents.models import Incident
 from kelurahan.roles import Action

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.retention import keep
 from evidence.models import Clip, ClipEvent
-from evidence.services import _custody, expired_clips, refresh_hour_holds
+from evidence.services import expired_clips, record_custody, refresh_hour_holds
 
 
 def register():
@@ -27,7 +27,7 @@ def _remove_files(clips, now):
         clip.removed_at, clip.held_until, clip.file = now, None, ""
         clip.save(update_fields=["removed_at", "held_until", "file"])
         refresh_hour_holds(clip.camera_id, clip.start, clip.end)
-        _custody(clip, ClipEvent.Kind.REMOVED, None, None, at=now)
+        record_custody(clip, ClipEvent.Kind.REMOVED, None, None, at=now)
         if name:
             transaction.on_commit(lambda name=name: Clip.file.field.storage.delete(name))
         removed += 1

@@ -108,7 +108,7 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
                 held_until=hold_end(incident),
             )
             refresh_hour_holds(camera.pk, start, end)
-            _custody(clip, ClipEvent.Kind.CREATED, by, request, at=now)
+            record_custody(clip, ClipEvent.Kind.CREATED, by, request, at=now)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -174,7 +174,7 @@ def hold_lift(*, clip, by, reason, request=None, now=None):
     clip.held_until, clip.hold_lifted_at = None, now
     clip.save(update_fields=["held_until", "hold_lifted_at"])
     refresh_hour_holds(clip.camera_id, clip.start, clip.end)
-    _custody(clip, ClipEvent.Kind.HOLD_LIFTED, by, request, reason=reason, at=now)
+    record_custody(clip, ClipEvent.Kind.HOLD_LIFTED, by, request, reason=reason, at=now)
     return clip
 
 
@@ -191,7 +191,7 @@ def _reason(reason):
 @transaction.atomic
 def clip_viewed(*, clip, by, request=None):
     """Someone who may see the clip opened it (its page, or the API's detail)."""
-    _custody(clip, ClipEvent.Kind.VIEWED, by, request)
+    record_custody(clip, ClipEvent.Kind.VIEWED, by, request)
 
 
 @transaction.atomic
@@ -204,10 +204,10 @@ def clip_download(*, clip, by, reason, request=None):
     reason = _reason(reason)
     if not clip.has_file:
         raise EvidenceRefused(410, _("Berkas klip ini sudah dihapus (masa simpan berakhir)."))
-    _custody(clip, ClipEvent.Kind.DOWNLOADED, by, request, reason=reason)
+    record_custody(clip, ClipEvent.Kind.DOWNLOADED, by, request, reason=reason)
 
 
-def _custody(clip, kind, by, request, *, reason="", agency=None, at=None):
+def record_custody(clip, kind, by, request, *, reason="", agency=None, at=None):
     event = ClipEvent.objects.create(
         clip=clip,
         kind=kind,
@@ -254,7 +254,9 @@ def link_give(*, clip, agency, by, reason, request=None, now=None):
         expires_at=now + timedelta(hours=settings.EVIDENCE_LINK_HOURS),
         reason=reason,
     )
-    _custody(clip, ClipEvent.Kind.LINK_GIVEN, by, request, reason=reason, agency=agency, at=now)
+    record_custody(
+        clip, ClipEvent.Kind.LINK_GIVEN, by, request, reason=reason, agency=agency, at=now
+    )
     return link, link_token(link)
 
 
@@ -285,7 +287,7 @@ def link_use(*, token, request=None):
     """An agency downloads through its link: logged (no portal user: the agency is named)."""
     link = link_for_token(token)
     AgencyLink.objects.filter(pk=link.pk).update(uses=link.uses + 1)
-    _custody(
+    record_custody(
         link.clip, ClipEvent.Kind.LINK_USED, None, request, reason=link.reason, agency=link.agency
     )
     return link

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evidence import services
+from evidence.files import file_response
 from evidence.forms import ClipForm, LinkForm, ReasonForm, VerifyForm
 from evidence.models import Clip, ClipEvent
 from evidence.services import EvidenceRefused, may
@@ -114,16 +115,6 @@ def clip_download(request, pk):
     except EvidenceRefused as refused:
         return _refused_page(request, clip, refused.status, refused.message)
     return file_response(clip)
-
-
-def file_response(clip):
-    name = f"bukti-kejadian-{clip.incident_id}-klip-{clip.pk}.mp4"
-    response = FileResponse(
-        clip.file.open("rb"), as_attachment=True, filename=name, content_type="video/mp4"
-    )
-    response["X-Content-SHA256"] = clip.sha256
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _refused_page(request, clip, status, message):
