@@ -51,6 +51,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.load import Daphne  # noqa: E402
 from cameras import supervisor  # noqa: E402
+from cameras.demo import create_cameras  # noqa: E402
 from cameras.models import Camera, RecordingHour  # noqa: E402
 from cameras.playback import timeline  # noqa: E402
 from cameras.recording_retention import delete_hours, expired_hours  # noqa: E402
@@ -61,7 +62,8 @@ from cameras.recordings import (  # noqa: E402
     read_hour,
     segment_name,  # noqa: E402
 )
-from kelurahan.demo import create_rw_rt, create_users  # noqa: E402
+from kelurahan.areas_import import import_areas  # noqa: E402
+from kelurahan.demo import DEMO_AREAS_CSV, create_rw_rt, create_users  # noqa: E402
 from kelurahan.models import User  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
@@ -75,9 +77,10 @@ TICKS = os.sysconf("SC_CLK_TCK")
 def prepare():
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
-        call_command("seed_demo", stdout=quiet)
+        import_areas(DEMO_AREAS_CSV, stream=quiet)
     create_rw_rt()
     create_users("bench-password")
+    create_cameras()
 
 
 # --- (a) supervisor CPU, recording off vs on ------------------------------------------------
