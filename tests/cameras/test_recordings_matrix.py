@@ -7,7 +7,7 @@ lies under one of the persona's area codes and the persona is not an FKDM volunt
 """
 
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.utils import timezone
@@ -213,3 +213,23 @@ def test_timeline_marks_incidents_of_the_range(signed_in, demo_users, demo_camer
     later = urlencode({"start": _iso(end), "end": _iso(end + timedelta(minutes=1))})
     assert client.get(f"/api/v1/cameras/{camera.pk}/recordings/?{later}").json()["incidents"] == []
     assert Camera.objects.filter(code__in=CAMERA_CODES).count() == len(CAMERA_CODES)
+
+
+@pytest.mark.django_db
+def test_incident_page_offers_lihat_rekaman_to_officers_only(signed_in, demo_users, demo_cameras):
+    from tests.incident_helpers import raise_incident
+
+    camera = demo_cameras["kebonjeruk-simpang"]
+    incident = raise_incident(by=demo_users["staf.kebonjeruk"], camera=camera)
+    moment = quote(timezone.localtime(incident.created_at).isoformat(), safe="")
+    for username, offered in [
+        ("piket.kebonjeruk", True),
+        ("staf.kebonjeruk", True),
+        ("fkdm.kebonjeruk", False),
+    ]:
+        page = signed_in(username).get(f"/kejadian/{incident.pk}/").content.decode()
+        link = f'href="/kamera/{camera.pk}/?t={moment}"'
+        assert (link in page) is offered, username
+        if offered:  # the camera page it leads to opens the recording at that moment
+            target = signed_in(username).get(f"/kamera/{camera.pk}/?t={moment}").content.decode()
+            assert "recordings-config" in target and '"openAt": "' in target
