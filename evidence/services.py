@@ -84,6 +84,12 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
         start, end = first_start, last_end
     else:
         start, end = max(start, first_start), min(end, last_end)
+    # The same clip asked again (a double click, a retried request): the one already saved.
+    same = Clip.objects.filter(
+        incident=incident, camera=camera, start=start, end=end, removed_at__isnull=True
+    ).first()
+    if same is not None:
+        return same
     name = f"bukti/{now:%Y/%m}/kejadian-{incident.pk}-{camera.code}-{start:%Y%m%dT%H%M%S}Z.mp4"
     target = settings.MEDIA_ROOT / name
     if target.exists():

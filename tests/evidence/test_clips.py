@@ -152,6 +152,8 @@ def test_clip_api(recorded, signed_in):
     clip = Clip.objects.get(pk=made["id"])
     assert made["sha256"] == hashlib.sha256(clip.file.read()).hexdigest()
     assert staff.get(f"/api/v1/clips/{clip.pk}/").json()["sha256"] == clip.sha256
+    again = staff.post(url, body, content_type="application/json")  # retried: the same clip
+    assert again.json()["id"] == clip.pk and Clip.objects.count() == 1
 
     download = staff.get(made["download_url"])
     assert download.status_code == 400 and "reason" in download.json()
