@@ -233,3 +233,28 @@ def test_incident_page_offers_lihat_rekaman_to_officers_only(signed_in, demo_use
         if offered:  # the camera page it leads to opens the recording at that moment
             target = signed_in(username).get(f"/kamera/{camera.pk}/?t={moment}").content.decode()
             assert "recordings-config" in target and '"openAt": "' in target
+
+
+@pytest.mark.django_db
+def test_timeline_marks_shift_notes_for_those_who_see_them(signed_in, demo_users, demo_cameras):
+    from shifts.services import ensure_slots, note_add_current
+    from tests.personas import KEBON_JERUK
+
+    camera = demo_cameras["kebonjeruk-simpang"]
+    ensure_slots(KEBON_JERUK)
+    note = note_add_current(
+        kelurahan_code=KEBON_JERUK,
+        by=demo_users["piket.kebonjeruk"],
+        text="Kerumunan di simpang\nterpantau dari kamera",
+        camera=camera,
+    )
+    query = urlencode(
+        {
+            "start": _iso(note.created_at - timedelta(minutes=5)),
+            "end": _iso(note.created_at + timedelta(minutes=5)),
+        }
+    )
+    answer = signed_in("staf.kebonjeruk").get(f"/api/v1/cameras/{camera.pk}/recordings/?{query}")
+    assert [mark["title"] for mark in answer.json()["notes"]] == ["Kerumunan di simpang"]
+    outsider = signed_in("staf.tebetbarat").get(f"/api/v1/cameras/{camera.pk}/recordings/?{query}")
+    assert outsider.status_code == 404 and "Kerumunan" not in outsider.content.decode()
