@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     EXPORT = "ekspor", _("Ekspor data")
     ADMIN = "admin", _("Tindakan admin")
     RETENTION = "retensi", _("Retensi data")
+    DATA_REQUEST = "permohonan_data", _("Permohonan data warga")
 
 
 class AppendOnly(Exception):

@@ -10,6 +10,7 @@ from django.db.models.signals import post_save, pre_save
 from audit.models import Kind
 from audit.trail import area_of, home_area, record, request_user, username_owner
 from cameras.models import ViewingSession
+from datarequests.signals import request_event
 from incidents.signals import incident_event
 from kelurahan.models import Area, RoleAssignment, User
 from kelurahan.signals import exported, person_invited
@@ -31,6 +32,7 @@ def connect():
         (person_invited, _invited, None),
         (exported, _exported, None),
         (incident_event, _incident_event, None),
+        (request_event, _request_event, None),
     ]
     for signal, receiver, sender in hooks:
         signal.connect(receiver, sender=sender, dispatch_uid=f"trail-{receiver.__name__}")
@@ -129,6 +131,17 @@ def _incident_event(sender, incident, event, **kwargs):
     if event.agency_id:
         detail["agency"] = str(event.agency)
     record(Kind.INCIDENT, actor=event.actor, obj=incident, detail=detail, at=event.at)
+
+
+def _request_event(sender, data_request, kind, actor, at, detail, **kwargs):
+    # Each step of a citizen's request, and every look at its identity document or footage.
+    record(
+        Kind.DATA_REQUEST,
+        actor=actor,
+        obj=data_request,
+        detail={"event": kind, **detail},
+        at=at,
+    )
 
 
 def _exported(sender, by, what, area_code="", rows=None, request=None, **kwargs):

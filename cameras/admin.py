@@ -30,6 +30,7 @@ class CameraAdmin(ModelAdmin):
         (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
         (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
         (_("Siaran"), {"fields": ["status", "is_public", "source_url"]}),
+        (_("Transparansi"), {"fields": ["purpose", "signage"]}),
         (_("Kesehatan"), {"fields": readonly_fields}),
     ]
 

@@ -52,6 +52,8 @@ class Action(StrEnum):
     MANAGE_ROLES = "manage_roles"  # only roles ranked below one's own, only within one's area
     VIEW_AUDIT = "view_audit"
     EXPORT = "export"
+    # Citizens' footage and data requests (UU PDP): verify, grant, refuse, see their ID photos.
+    MANAGE_REQUESTS = "manage_requests"
     ADMINISTER = "administer"  # the Django admin and system-wide settings
 
 
@@ -74,6 +76,7 @@ _SUPERVISION = _FIELD_WORK | {
     Action.MANAGE_SHIFTS,
     Action.MANAGE_ROLES,
     Action.EXPORT,
+    Action.MANAGE_REQUESTS,
 }
 
 PERMISSIONS = {
