@@ -31,7 +31,8 @@ def groups_for_grants(grant_codes, user_id):
 def groups_for_alert(area_code, min_depth):
     """The groups an alert is sent to (see `alerts.models.reaches`: the same rule)."""
     if area_code == PROVINCE:
-        return [BROADCAST]
+        # min_depth 0 (alerts.models.PROVINCIAL_ONLY): the provincial admins' group alone.
+        return [area_group(PROVINCE)] if min_depth == 0 else [BROADCAST]
     chain = [*ancestor_codes(area_code), area_code]
     codes = [code for code in chain if code == PROVINCE or depth_of(code) >= min_depth]
     return [area_group(code) for code in codes]

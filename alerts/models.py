@@ -20,6 +20,9 @@ from kelurahan.models import Area, in_areas
 # An alert placed at the province (kelurahan.codes.PROVINCE) concerns everyone in the portal.
 
 
+PROVINCIAL_ONLY = 0  # `min_depth` of a province alert for the provincial admins alone
+
+
 def reaches(grant_codes, area_code, min_depth):
     """May someone holding grants at `grant_codes` see an alert in `area_code` for `min_depth`?
 
@@ -27,10 +30,11 @@ def reaches(grant_codes, area_code, min_depth):
     rule in SQL and the channel-layer groups (alerts/groups.py) route by it. A grant sees an alert
     when it covers the alert's area and lies at depth `min_depth` or deeper (an incident still at
     kelurahan level does not concern the kota operator yet); a provincial grant sees every alert,
-    and an alert for the province itself concerns everyone.
+    and an alert for the province itself concerns everyone, unless its `min_depth` is
+    PROVINCIAL_ONLY (the system's own troubles, such as a full recordings disk: admins only).
     """
     if area_code == PROVINCE:
-        return bool(grant_codes)
+        return PROVINCE in grant_codes if min_depth == PROVINCIAL_ONLY else bool(grant_codes)
     for code in grant_codes:
         if covers(code, area_code) and (code == PROVINCE or depth_of(code) >= min_depth):
             return True
@@ -64,6 +68,7 @@ class Kind(models.TextChoices):
     INCIDENT_OVERDUE = "kejadian_terlambat", _("Kejadian lewat batas tindak lanjut")
     CAMERA_OFFLINE = "kamera_offline", _("Kamera offline")
     CAMERA_ONLINE = "kamera_online", _("Kamera kembali online")
+    RECORDING_DISK_LOW = "rekaman_disk_penuh", _("Ruang rekaman hampir penuh")
     SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
     ANNOUNCEMENT = "pengumuman", _("Pengumuman")
     REQUEST_FILED = "permohonan_baru", _("Permohonan data baru")
@@ -77,7 +82,7 @@ class AlertQuerySet(models.QuerySet):
         codes = {grant.area_code for grant in live_grants(user)}
         if not codes:
             return self.none()
-        query = Q(area_id=PROVINCE)
+        query = Q(area_id=PROVINCE) & ~Q(min_depth=PROVINCIAL_ONLY)
         for code in codes:
             in_area = in_areas("area__code", [code])
             query |= in_area if code == PROVINCE else in_area & Q(min_depth__lte=depth_of(code))

@@ -11,16 +11,18 @@ import hashlib
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext as _
 
 from alerts.groups import ACCESS_CHANGED, SESSION_ENDED
-from alerts.models import Kind
+from alerts.models import PROVINCIAL_ONLY, Kind
 from alerts.publish import publish_alert, send_to_user
 from cameras.models import Camera, CameraStatusChange
-from cameras.signals import camera_status_changed
+from cameras.signals import camera_status_changed, recordings_disk_low
 from datarequests.signals import Event as RequestEvent
 from datarequests.signals import request_event
 from incidents.models import IncidentEvent
 from incidents.signals import incident_event
+from kelurahan.codes import PROVINCE
 from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import LEVEL_DEPTH, Level
 
@@ -92,6 +94,26 @@ def _request_event(sender, data_request, kind, at, **kwargs):
     )
 
 
+def _recordings_disk_low(sender, deleted_hours, freed_bytes, free_after, floor, at, **kwargs):
+    """The disk guard deleted recordings early: the provincial admins alone are told."""
+    mb = 1024 * 1024
+    publish_alert(
+        kind=Kind.RECORDING_DISK_LOW,
+        area_code=PROVINCE,
+        severity="tinggi",
+        title=_("Ruang rekaman hampir penuh: %(hours)d jam rekaman terlama dihapus")
+        % {"hours": deleted_hours},
+        payload={
+            "deleted_hours": deleted_hours,
+            "freed_mb": freed_bytes // mb,
+            "free_mb": free_after // mb,
+            "floor_mb": floor // mb,
+            "at": at.isoformat(),
+        },
+        min_depth=PROVINCIAL_ONLY,
+    )
+
+
 def _assignment_changed(sender, instance, **kwargs):
     # Someone who never signed in has no socket to tell (a bulk import creates thousands).
     if _ever_signed_in(instance):
@@ -133,6 +155,7 @@ def connect():
     incident_event.connect(_incident_event, dispatch_uid="alerts-incident")
     camera_status_changed.connect(_camera_status_changed, dispatch_uid="alerts-camera")
     request_event.connect(_request_event, dispatch_uid="alerts-datarequest")
+    recordings_disk_low.connect(_recordings_disk_low, dispatch_uid="alerts-recordings-disk")
     post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra")
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")
     post_save.connect(_user_saved, sender=User, dispatch_uid="alerts-user")

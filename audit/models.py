@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     STREAM_VIEW = "menonton", _("Menonton siaran")
     INCIDENT = "kejadian", _("Tindakan kejadian")
     EXPORT = "ekspor", _("Ekspor data")
+    EVIDENCE = "bukti", _("Penanganan bukti rekaman")
     ADMIN = "admin", _("Tindakan admin")
     RETENTION = "retensi", _("Retensi data")
     DATA_REQUEST = "permohonan_data", _("Permohonan data warga")

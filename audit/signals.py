@@ -11,6 +11,7 @@ from audit.models import Kind
 from audit.trail import area_of, home_area, record, request_user, username_owner
 from cameras.models import ViewingSession
 from datarequests.signals import request_event
+from evidence.signals import clip_custody
 from incidents.signals import incident_event
 from kelurahan.models import Area, RoleAssignment, User
 from kelurahan.signals import exported, person_invited
@@ -33,6 +34,7 @@ def connect():
         (exported, _exported, None),
         (incident_event, _incident_event, None),
         (request_event, _request_event, None),
+        (clip_custody, _clip_custody, None),
     ]
     for signal, receiver, sender in hooks:
         signal.connect(receiver, sender=sender, dispatch_uid=f"trail-{receiver.__name__}")
@@ -141,6 +143,25 @@ def _request_event(sender, data_request, kind, actor, at, detail, **kwargs):
         obj=data_request,
         detail={"event": kind, **detail},
         at=at,
+    )
+
+
+def _clip_custody(sender, clip, event, request=None, **kwargs):
+    # The chain of custody: who, when, why, with the hash at that moment; placed in the
+    # incident's area. An agency's download has no portal user: the agency is named.
+    detail = {"act": event.kind, "sha256": event.sha256, "incident": clip.incident_id}
+    if event.reason:
+        detail["reason"] = event.reason
+    if event.agency_id:
+        detail["agency"] = str(event.agency)
+    record(
+        Kind.EVIDENCE,
+        actor=event.actor,
+        obj=clip,
+        area_code=clip.incident.area_id,
+        detail=detail,
+        request=request,
+        at=event.at,
     )
 
 

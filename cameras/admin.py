@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cameras.models import Camera, CameraStatusChange, Tag, ViewingSession
+from cameras.models import (
+    AreaRecordingPolicy,
+    Camera,
+    CameraStatusChange,
+    MediaNode,
+    RecordingHour,
+    Tag,
+    ViewingSession,
+)
 from kelurahan.admin_site import ModelAdmin
 
 
@@ -19,20 +27,44 @@ class CameraAdmin(ModelAdmin):
     The model form calls Camera.clean: coordinates in Jakarta, CSR sponsor, area level, rtsp://.
     """
 
-    list_display = ["code", "name", "area", "status", "online", "is_public"]
-    list_filter = ["status", "online", "is_public", "kind", "funding", "tags"]
+    list_display = ["code", "name", "area", "status", "online", "is_public", "record", "node"]
+    list_filter = ["status", "online", "is_public", "record", "kind", "funding", "node", "tags"]
     search_fields = ["code", "name", "area__code", "area__name"]
-    list_select_related = ["area"]
+    list_select_related = ["area", "node"]
     autocomplete_fields = ["area"]
     filter_horizontal = ["tags"]
     readonly_fields = ["online", "last_seen_at", "online_changed_at", "created_at"]
     fieldsets = [
         (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
         (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
-        (_("Siaran"), {"fields": ["status", "is_public", "source_url"]}),
+        (_("Siaran"), {"fields": ["status", "is_public", "source_url", "node"]}),
+        (_("Rekaman"), {"fields": ["record", "recording_days"]}),
         (_("Transparansi"), {"fields": ["purpose", "signage"]}),
         (_("Kesehatan"), {"fields": readonly_fields}),
     ]
+
+
+@admin.register(MediaNode)
+class MediaNodeAdmin(ModelAdmin):
+    """The MediaMTX nodes. A camera moved to another node in the camera form gets its path there
+    (and loses the old one) at the next sync, within 30 s of `run_streams`."""
+
+    list_display = ["name", "api_url", "hls_url", "load", "capacity", "accepts_new", "reachable"]
+    list_filter = ["accepts_new", "reachable"]
+    search_fields = ["name", "api_url"]
+    readonly_fields = ["reachable", "last_contact_at", "last_error"]
+    fieldsets = [
+        (None, {"fields": ["name", "api_url", "hls_url", "playback_url"]}),
+        (_("Kapasitas"), {"fields": ["capacity", "storage_gb", "accepts_new"]}),
+        (_("Kesehatan"), {"fields": readonly_fields}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_load()
+
+    @admin.display(description=_("kamera aktif"), ordering="load")
+    def load(self, node):
+        return node.load
 
 
 class AuditAdmin(ModelAdmin):
@@ -66,3 +98,23 @@ class CameraStatusChangeAdmin(AuditAdmin):
     list_select_related = ["camera"]
     date_hierarchy = "at"
     show_full_result_count = False
+
+
+@admin.register(RecordingHour)
+class RecordingHourAdmin(AuditAdmin):
+    """The recordings' hourly index: written by the recorder, held by evidence."""
+
+    list_display = ["hour", "camera", "seconds", "bytes", "held_until"]
+    search_fields = ["camera__code", "camera__name"]
+    list_select_related = ["camera"]
+    date_hierarchy = "hour"
+    show_full_result_count = False
+
+
+@admin.register(AreaRecordingPolicy)
+class AreaRecordingPolicyAdmin(ModelAdmin):
+    """Per-area recording retention (a camera's own days come first)."""
+
+    list_display = ["area", "days"]
+    search_fields = ["area__code", "area__name"]
+    autocomplete_fields = ["area"]

@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from cameras import recordings_api
 from cameras.filters import filter_cameras
 from cameras.models import Camera
 from cameras.services import stream_open
@@ -184,6 +185,19 @@ class CameraViewSet(viewsets.ReadOnlyModelViewSet):
             Camera.objects.visible_to(request.user, Action.VIEW_STREAMS), pk=pk
         )
         return _stream_answer(camera, request.user, request)
+
+    @recordings_api.timeline_schema
+    @action(detail=True, methods=["get"])
+    def recordings(self, request, pk=None):
+        """What is recorded of this camera in [start, end) (at most 2 days), and the incidents
+        and shift notes of that time."""
+        return recordings_api.timeline(request, pk)
+
+    @recordings_api.playback_schema
+    @action(detail=True, methods=["post"])
+    def playback(self, request, pk=None):
+        """A token and playlist to play this camera's recording of [start, end) (at most 1 h)."""
+        return recordings_api.open_playback(request, pk)
 
 
 class PublicStreamThrottle(AnonRateThrottle):

@@ -115,21 +115,22 @@ _decisions = {}
 _decisions_lock = threading.Lock()
 
 
-def remembered(user_id, camera_id, session_tag=""):
-    """The remembered answer for (user, camera, session), or None when it must be asked again."""
-    cached = _decisions.get((user_id, camera_id, session_tag))
+def remembered(user_id, camera_id, session_tag="", action=Action.VIEW_STREAMS):
+    """The remembered answer for (user, camera, session, action), or None when it must be asked
+    again. `action` is VIEW_STREAMS for live video, VIEW_RECORDINGS for playback."""
+    cached = _decisions.get((user_id, camera_id, session_tag, action))
     if cached and cached[1] > time.monotonic():
         return cached[0]
     return None
 
 
-def still_allowed(user_id, camera_id, session_tag=""):
-    answer = remembered(user_id, camera_id, session_tag)
+def still_allowed(user_id, camera_id, session_tag="", action=Action.VIEW_STREAMS):
+    answer = remembered(user_id, camera_id, session_tag, action)
     if answer is not None:
         return answer
-    key = (user_id, camera_id, session_tag)
+    key = (user_id, camera_id, session_tag, action)
     now = time.monotonic()
-    allowed = _may_watch(user_id, camera_id, session_tag)
+    allowed = _may_watch(user_id, camera_id, session_tag, action)
     with _decisions_lock:
         if len(_decisions) > 50_000:  # keep memory bounded: drop what has expired
             for stale in [k for k, (_, until) in _decisions.items() if until <= now]:
@@ -145,14 +146,20 @@ def forget_decisions(user_id=None):
             _decisions.pop(key, None)
 
 
-def _may_watch(user_id, camera_id, session_tag):
-    cameras = Camera.objects.streamable().filter(pk=camera_id)
-    if user_id is None:
-        return cameras.public().exists()
+def _may_watch(user_id, camera_id, session_tag, action=Action.VIEW_STREAMS):
+    if action == Action.VIEW_RECORDINGS:
+        # Recordings stay watchable while a camera is out of service; never for the public.
+        cameras = Camera.objects.filter(pk=camera_id)
+        if user_id is None:
+            return False
+    else:
+        cameras = Camera.objects.streamable().filter(pk=camera_id)
+        if user_id is None:
+            return cameras.public().exists()
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or (session_tag and not _session_signs_in(user, session_tag)):
         return False
-    return cameras.visible_to(user, Action.VIEW_STREAMS).exists()
+    return cameras.visible_to(user, action).exists()
 
 
 def _session_signs_in(user, tag):

@@ -1,8 +1,9 @@
 """Camera health: online while its stream keeps advancing, offline after a silence.
 
 The sign of life is, in embedded mode, the camera's playlist (ffmpeg rewrites it with every 1 s
-segment: its modification time) and, in production, MediaMTX's path list (a path that is ready
-and whose received byte count moved). A camera with no sign for CAMERA_OFFLINE_AFTER seconds is
+segment: its modification time) and, in production, the path list of the MediaMTX node serving
+the camera (a path that is ready and whose received byte count moved; a node that does not
+answer gives no sign for its cameras). A camera with no sign for CAMERA_OFFLINE_AFTER seconds is
 offline. Only changes are recorded: Camera.online / online_changed_at and one CameraStatusChange
 row, dated when they became true (online at the sign that showed it, offline at the last sign of
 life), and `cameras.signals.camera_status_changed` is sent inside the transaction that records it.
@@ -22,29 +23,31 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cameras.ffmpeg import PLAYLIST
-from cameras.mediamtx_paths import list_items
+from cameras.mediamtx_paths import MediaMTXError, list_items
 from cameras.models import Camera, CameraStatusChange
+from cameras.nodes import mark_contact, serving_nodes
 from cameras.signals import camera_status_changed
 
 log = logging.getLogger(__name__)
 WIB = ZoneInfo("Asia/Jakarta")
 
 
-def check_camera_health(*, now=None, watching_since=None, root=None):
+def check_camera_health(*, now=None, watching_since=None, root=None, problems=None):
     """Look at every streamable (or still online) camera once; record and return the changes.
 
     `now` is the clock (tests pass their own). `watching_since` is when the caller started the
     streams: a camera never seen since then is not called offline before CAMERA_OFFLINE_AFTER
     has passed, so starting `run_streams` does not flag every camera offline for a moment.
+    Production: media nodes that did not answer are appended to `problems` as (node, error).
     """
     now = now or timezone.now()
     cameras = list(
         Camera.objects.filter(Q(status=Camera.Status.ACTIVE) | Q(online=True)).only(
-            "code", "status", "online", "online_changed_at", "last_seen_at"
+            "code", "status", "online", "online_changed_at", "last_seen_at", "node_id"
         )
     )
     if settings.STREAM_MODE == "mediamtx":
-        signs = mediamtx_signs(now)
+        signs = mediamtx_signs(now, {c.code: c.node_id for c in cameras}, problems)
     else:
         folder = Path(root or settings.STREAMS_ROOT)
         signs = {camera.code: playlist_sign(folder / camera.code / PLAYLIST) for camera in cameras}
@@ -119,26 +122,40 @@ def playlist_sign(path):
     return datetime.fromtimestamp(modified, tz=UTC)
 
 
-# Received byte count of each MediaMTX path at the previous look, in this process.
+# Received byte count of each (node, path) at the previous look, in this process.
 _inbound_bytes = {}
 
 
-def mediamtx_signs(now):
-    """{path name: now} for MediaMTX paths that are ready and still receiving data.
+def mediamtx_signs(now, node_of, problems=None):
+    """{camera code: now} for cameras whose own node lists their path ready and still receiving.
 
-    Raises OSError or MediaMTXError when MediaMTX cannot be asked; then nothing is judged (a
-    media server outage is not thousands of broken cameras).
+    `node_of` maps camera codes to the pk of the node serving them (None: the settings node).
+    A node that does not answer gives no signs, so its cameras go offline after
+    CAMERA_OFFLINE_AFTER while the other nodes' cameras are judged as usual; it is appended to
+    `problems` as (node, error) and marked unreachable in the registry.
     """
     signs = {}
-    for item in list_items("/v3/paths/list"):
-        name = item.get("name")
-        # `ready`/`bytesReceived` (MediaMTX 1.x); newer releases rename them online/inboundBytes.
-        ready = item.get("ready", item.get("online", False))
-        received = item.get("bytesReceived", item.get("inboundBytes"))
-        before = _inbound_bytes.get(name)
-        _inbound_bytes[name] = received
-        if ready and (before is None or received != before):
-            signs[name] = now
+    for node in serving_nodes():
+        try:
+            items = list_items("/v3/paths/list", node=node)
+        except (OSError, MediaMTXError) as error:
+            log.warning("MediaMTX node %s does not answer: %s", node, error)
+            mark_contact(node, error)
+            if problems is not None:
+                problems.append((node, error))
+            continue
+        mark_contact(node)
+        for item in items:
+            name = item.get("name")
+            if name not in node_of or node_of[name] != node.pk:
+                continue  # not a camera, or a stale path of a camera served elsewhere now
+            # `ready`/`bytesReceived` (MediaMTX 1.x); newer releases: online/inboundBytes.
+            ready = item.get("ready", item.get("online", False))
+            received = item.get("bytesReceived", item.get("inboundBytes"))
+            before = _inbound_bytes.get((node.pk, name))
+            _inbound_bytes[(node.pk, name)] = received
+            if ready and (before is None or received != before):
+                signs[name] = now
     return signs
 
 

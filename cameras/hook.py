@@ -8,15 +8,17 @@ and, while the gate remembers the viewer's right to the camera, touches no datab
 
 import hmac
 import json
+from datetime import datetime
 from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from cameras import gate
+from cameras import gate, playback
 from cameras.models import ViewingSession
 from common import jsonbody
 from common.db import on_db_threads
+from kelurahan.roles import Action
 
 MAX_BODY = 64 * 1024
 _FIELDS = ("user", "password", "token", "action", "protocol", "path", "query", "id")
@@ -60,12 +62,14 @@ async def decide(raw_body):
         return 401, {"detail": _("Hanya portal yang diizinkan.")}
     if action not in {"read", "playback"}:
         return 400, {"detail": _("Tindakan tidak dikenal.")}
-    if action != "read" or fields.get("protocol") != "hls":
+    query = parse_qs(fields.get("query", ""))
+    raw = fields.get("token") or query.get("token", [""])[0]
+    if action == "playback":
+        return await _decide_playback(fields, query, raw)
+    if fields.get("protocol") != "hls":
         # A viewer's token is for what the portal serves: live HLS. RTSP, RTMP, SRT or WebRTC
-        # would hand out the stream beside the player; playback of recordings gets rules of its
-        # own once recordings exist.
+        # would hand out the stream beside the player.
         return 401, {"detail": _("Hanya tayangan langsung lewat HLS yang diizinkan.")}
-    raw = fields.get("token") or parse_qs(fields.get("query", "")).get("token", [""])[0]
     try:
         # No browser cookie reaches this hook, so the token's session binding cannot be checked.
         # The browser session it was minted in must still be alive (gate.still_allowed asks).
@@ -83,6 +87,31 @@ async def decide(raw_body):
         await on_db_threads(_remember_media_session)(
             token.viewing_id, fields["id"][:64], token.session_tag
         )
+    return 200, {"ok": True}
+
+
+async def _decide_playback(fields, query, raw):
+    """MediaMTX's playback server (/list, /get): a playback token for this camera, whose holder
+    may still watch its recordings, and a requested range inside the token's."""
+    try:
+        token = playback.verify(raw, camera=fields.get("path", ""), check_session=False)
+        decision = (token.user_id, token.camera_id, token.session_tag, Action.VIEW_RECORDINGS)
+        allowed = gate.remembered(*decision)
+        if allowed is None:
+            allowed = await on_db_threads(gate.still_allowed)(*decision)
+        if not allowed:
+            raise gate.not_allowed()
+    except gate.Refused as refused:
+        return 401, {"detail": refused.message}
+    start, duration = query.get("start", [""])[0], query.get("duration", ["0"])[0]
+    if start or not fields.get("query"):
+        try:
+            moment = datetime.fromisoformat(start)
+            seconds = float(duration.removesuffix("s"))
+        except ValueError:
+            return 401, {"detail": _("Rentang rekaman tidak sah.")}
+        if moment.tzinfo is None or not token.covers(moment, seconds):
+            return 401, {"detail": _("Rentang rekaman di luar token.")}
     return 200, {"ok": True}
 
 

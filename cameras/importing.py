@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cameras.models import Camera, Tag
+from cameras.nodes import place_unassigned
 from common.progress import progress
 from kelurahan.models import Area
 
@@ -339,6 +340,7 @@ def _tags_of(cameras):
 
 def _write(plan):
     Camera.objects.bulk_create(plan.to_create, batch_size=BATCH)
+    place_unassigned()  # bulk_create passes by Camera.save, which picks a new camera's node
     if plan.to_update:
         Camera.objects.bulk_update(plan.to_update, sorted(plan.update_fields), batch_size=BATCH)
     if not plan.tags:

@@ -14,14 +14,16 @@ from django.utils import timezone
 from cameras import gate
 from cameras.mediamtx_paths import api
 from cameras.models import ViewingSession
+from cameras.nodes import node_for
+from kelurahan.roles import Action
 
 log = logging.getLogger(__name__)
 
 
-def kick(media_session_id):
-    """End one HLS session; True when MediaMTX no longer has it."""
+def kick(media_session_id, node=None):
+    """End one HLS session on `node` (the settings node by default); True when it is gone."""
     try:
-        status, _answer = api("POST", f"/v3/hlssessions/kick/{media_session_id}")
+        status, _answer = api("POST", f"/v3/hlssessions/kick/{media_session_id}", node=node)
     except OSError as error:
         log.warning("MediaMTX unreachable, session %s not kicked: %s", media_session_id, error)
         return False
@@ -36,13 +38,16 @@ def end_sessions_no_longer_allowed(user_id=None):
 
     Limited to one user when `user_id` is given; returns how many sessions were ended.
     """
-    sessions = ViewingSession.objects.open().exclude(media_session_id="")
+    sessions = (
+        ViewingSession.objects.open().exclude(media_session_id="").select_related("camera__node")
+    )
     if user_id is not None:
         sessions = sessions.filter(user_id=user_id)
     ended = 0
     for viewing in sessions:
         gate.forget_decisions(viewing.user_id)
-        if gate.still_allowed(viewing.user_id, viewing.camera_id, viewing.session_tag):
+        action = Action.VIEW_RECORDINGS if viewing.playback_start else Action.VIEW_STREAMS
+        if gate.still_allowed(viewing.user_id, viewing.camera_id, viewing.session_tag, action):
             continue
         ended += _end(viewing)
     return ended
@@ -51,12 +56,15 @@ def end_sessions_no_longer_allowed(user_id=None):
 def end_browser_session_streams(user_id, session_tag):
     """Kick the open MediaMTX sessions played in one browser session, which has just ended
     (signed out: the session itself is flushed only after the sign-out signal)."""
-    sessions = ViewingSession.objects.open().exclude(media_session_id="")
+    sessions = (
+        ViewingSession.objects.open().exclude(media_session_id="").select_related("camera__node")
+    )
     return sum(_end(v) for v in sessions.filter(user_id=user_id, session_tag=session_tag))
 
 
 def _end(viewing):
-    if not kick(viewing.media_session_id):
+    # The session lives on the node that serves the camera.
+    if not kick(viewing.media_session_id, node_for(viewing.camera)):
         return 0
     ViewingSession.objects.filter(pk=viewing.pk).update(ended_at=timezone.now())
     return 1

@@ -1,10 +1,11 @@
 """MediaMTX's paths, kept in step with the camera registry (production mode, STREAM_MODE=mediamtx).
 
-MediaMTX pulls every camera's RTSP source itself; the portal tells it which paths exist through
-its control API (one path per active camera, named by the camera code, which the auth hook
-expects). Paths added through the API live only in MediaMTX's memory, so `run_streams` repeats
-the sync every 30 s (after a MediaMTX restart the paths are back within that time) and
-`manage.py sync_mediamtx` does it once. Each run only writes what differs.
+MediaMTX pulls every camera's RTSP source itself; the portal tells each node which paths exist
+through its control API (one path per active camera it serves, named by the camera code, which
+the auth hook expects; cameras/nodes.py says which node serves which camera). Paths added
+through the API live only in MediaMTX's memory, so `run_streams` repeats the sync every 30 s
+(after a MediaMTX restart the paths are back within that time) and `manage.py sync_mediamtx`
+does it once. Each run only writes what differs.
 """
 
 import base64
@@ -19,7 +20,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from cameras.ffmpeg import demo_pattern_args, hide_credentials
-from cameras.models import Camera
+from cameras.nodes import cameras_of, place_unassigned, serving_nodes, settings_node
 
 # Paths named like a camera code are the portal's to add and delete.
 _CAMERA_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
@@ -29,14 +30,16 @@ class MediaMTXError(Exception):
     """MediaMTX answered, but not as its API documents (or refused the request)."""
 
 
-def api(method, path, payload=None, timeout=10):
-    """One call to MediaMTX's control API as the portal's user: (HTTP status, parsed JSON or None).
+def api(method, path, payload=None, timeout=10, *, node=None):
+    """One call to a node's control API as the portal's user: (HTTP status, parsed JSON or None).
 
-    Raises OSError when MediaMTX cannot be reached.
+    `node` defaults to the settings node. Every node knows the portal by the same credentials
+    (its hook checks them). Raises OSError when the node cannot be reached.
     """
+    base_url = (node or settings_node()).api_url
     credentials = f"{settings.MEDIAMTX_API_USER}:{settings.MEDIAMTX_API_PASSWORD}".encode()
     request = urllib.request.Request(  # noqa: S310 (the operator-configured API URL)
-        settings.MEDIAMTX_API_URL.rstrip("/") + path,
+        base_url.rstrip("/") + path,
         data=None if payload is None else json.dumps(payload).encode(),
         method=method,
         headers={
@@ -55,11 +58,11 @@ def api(method, path, payload=None, timeout=10):
         return status, None
 
 
-def list_items(endpoint):
+def list_items(endpoint, *, node=None):
     """Every item of a paginated list endpoint (`/v3/paths/list`, `/v3/config/paths/list`)."""
     items, page = [], 0
     while True:
-        status, body = api("GET", f"{endpoint}?itemsPerPage=1000&page={page}")
+        status, body = api("GET", f"{endpoint}?itemsPerPage=1000&page={page}", node=node)
         if status != 200 or not isinstance(body, dict):
             raise MediaMTXError(f"GET {endpoint}: HTTP {status}")
         items += body.get("items") or []
@@ -116,43 +119,61 @@ def path_conf(camera):
 
 @dataclass
 class SyncResult:
+    node: object = None
+    error: str = ""
     added: list = field(default_factory=list)
     changed: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
 
 
-def sync_paths():
-    """Make MediaMTX's paths match the active cameras: add, patch or delete what differs.
+def sync_paths(node=None):
+    """Make one node's paths match its active cameras: add, patch or delete what differs.
 
+    `node` defaults to the settings node. A camera moved to another node loses its path here.
     Configured paths whose name could not be a camera code (`all_others`, regular expressions)
-    are left alone. Raises OSError or MediaMTXError when MediaMTX is unreachable or refuses.
+    are left alone. Raises OSError or MediaMTXError when the node is unreachable or refuses.
     """
     if not settings.MEDIAMTX_API_PASSWORD:
         raise MediaMTXError(
             "MEDIAMTX_API_PASSWORD is not set: the portal cannot use MediaMTX's API"
         )
-    wanted = {camera.code: path_conf(camera) for camera in Camera.objects.streamable()}
-    existing = {item.get("name"): item for item in list_items("/v3/config/paths/list")}
-    result = SyncResult()
+    node = node or settings_node()
+    cameras = cameras_of(node).streamable()
+    wanted = {camera.code: path_conf(camera) for camera in cameras}
+    existing = {item.get("name"): item for item in list_items("/v3/config/paths/list", node=node)}
+    result = SyncResult(node=node)
     for name, conf in sorted(wanted.items()):
         current = existing.get(name)
         if current is None:
-            _write("POST", f"/v3/config/paths/add/{name}", conf)
+            _write(node, "POST", f"/v3/config/paths/add/{name}", conf)
             result.added.append(name)
         elif any(current.get(key) != value for key, value in conf.items()):
-            _write("PATCH", f"/v3/config/paths/patch/{name}", conf)
+            _write(node, "PATCH", f"/v3/config/paths/patch/{name}", conf)
             result.changed.append(name)
         else:
             result.unchanged.append(name)
     for name in sorted(n for n in existing if n not in wanted and _CAMERA_CODE.match(n or "")):
-        _write("DELETE", f"/v3/config/paths/delete/{name}")
+        _write(node, "DELETE", f"/v3/config/paths/delete/{name}")
         result.removed.append(name)
     return result
 
 
-def _write(method, path, payload=None):
-    status, body = api(method, path, payload)
+def sync_all_nodes():
+    """Place new cameras on nodes, then sync every node; one node failing does not stop the
+    others. Returns one SyncResult per node (`error` set for a node that failed)."""
+    place_unassigned()
+    results = []
+    for node in serving_nodes():
+        try:
+            results.append(sync_paths(node))
+        except (OSError, MediaMTXError) as error:
+            results.append(SyncResult(node=node, error=hide_credentials(str(error))))
+    return results
+
+
+def _write(node, method, path, payload=None):
+    status, body = api(method, path, payload, node=node)
     if not 200 <= status < 300:
         detail = body.get("error") if isinstance(body, dict) else ""
         # The payload (an RTSP URL with its password) is never put in the message.

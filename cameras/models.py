@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,77 @@ class Tag(models.Model):
         ordering = ["name"]
         verbose_name = _("label")
         verbose_name_plural = pgettext_lazy("jamak", "label")
+
+    def __str__(self):
+        return self.name
+
+
+class MediaNodeQuerySet(models.QuerySet):
+    def with_load(self):
+        """Each node with `load`: how many active cameras it serves."""
+        return self.annotate(
+            load=models.Count("cameras", filter=models.Q(cameras__status=Camera.Status.ACTIVE))
+        )
+
+    def least_loaded(self):
+        """The node a new camera goes to (see `least_loaded`), or None when all are full."""
+        nodes = list(self.with_load())
+        return least_loaded(nodes, {node.pk: node.load for node in nodes})
+
+
+def least_loaded(nodes, loads):
+    """Of `nodes` with `loads` {pk: active cameras}: the one open for new cameras, below its
+    capacity and least full relative to it (ties: by name); None when every node is full."""
+    open_nodes = [n for n in nodes if n.accepts_new and loads[n.pk] < n.capacity]
+    return min(open_nodes, key=lambda n: (loads[n.pk] / n.capacity, n.name), default=None)
+
+
+class MediaNode(models.Model):
+    """One MediaMTX server (production mode) and the cameras it pulls, serves and records.
+
+    While no node is registered, the one MediaMTX named by the MEDIAMTX_* settings serves every
+    camera (cameras/nodes.py: `settings_node`).
+    """
+
+    name = models.SlugField(_("nama"), max_length=40, unique=True)
+    api_url = models.CharField(
+        _("alamat API"),
+        max_length=200,
+        help_text=_("Seperti portal menjangkaunya: http://mediamtx1:9997"),
+    )
+    hls_url = models.CharField(
+        _("alamat HLS"),
+        max_length=200,
+        help_text=_("Seperti peramban menjangkaunya, lewat proxy di origin portal: /hls/n1/"),
+    )
+    playback_url = models.CharField(
+        _("alamat pemutaran ulang"), max_length=200, blank=True, help_text=_("/playback/n1/")
+    )
+    capacity = models.PositiveIntegerField(
+        _("kapasitas (kamera)"), validators=[MinValueValidator(1)]
+    )
+    storage_gb = models.PositiveIntegerField(
+        _("ruang rekaman (GB)"),
+        null=True,
+        blank=True,
+        help_text=_("Untuk perkiraan penyimpanan (storage_forecast)."),
+    )
+    accepts_new = models.BooleanField(
+        _("menerima kamera baru"),
+        default=True,
+        help_text=_("Matikan untuk node yang akan dikosongkan; kameranya tetap dilayani."),
+    )
+    # Kept by the health check: whether the node's API answered at the last look.
+    reachable = models.BooleanField(_("menjawab"), default=True)
+    last_contact_at = models.DateTimeField(_("terakhir menjawab"), null=True, blank=True)
+    last_error = models.CharField(_("kesalahan terakhir"), max_length=300, blank=True)
+
+    objects = MediaNodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("node media")
+        verbose_name_plural = pgettext_lazy("jamak", "node media")
 
     def __str__(self):
         return self.name
@@ -110,6 +181,23 @@ class Camera(models.Model):
     # RTSP source, possibly with a password: admins only, never in pages, APIs or logs for others.
     # Empty means a demo camera that streams a generated test pattern.
     source_url = models.CharField(_("URL sumber (RTSP)"), max_length=500, blank=True)
+    # Recording (cameras/recordings.py): kept continuously in hourly folders while `record` is on,
+    # for `recording_days` days (empty: the area's setting, else RECORDING_DAYS).
+    record = models.BooleanField(_("rekam"), default=False)
+    recording_days = models.PositiveSmallIntegerField(
+        _("simpan rekaman (hari)"), null=True, blank=True
+    )
+
+    # The MediaMTX node that pulls, serves and records this camera (production mode). Chosen
+    # automatically for a new camera (least loaded within capacity); editable in the admin.
+    node = models.ForeignKey(
+        MediaNode,
+        verbose_name=_("node media"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cameras",
+    )
 
     # Health, kept by the stream supervisor (embedded) or MediaMTX's path list (production).
     online = models.BooleanField(_("daring"), default=False)
@@ -128,6 +216,11 @@ class Camera(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.node_id is None:
+            self.node = MediaNode.objects.least_loaded()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("cameras:camera-detail", args=[self.pk])
 
@@ -145,8 +238,16 @@ class Camera(models.Model):
             errors["area"] = _("Kamera hanya dapat dipasang di kelurahan, RW atau RT.")
         if self.source_url and not self.source_url.startswith(("rtsp://", "rtsps://")):
             errors["source_url"] = _("URL sumber harus rtsp:// atau rtsps://.")
+        if self.node_id and self.status == self.Status.ACTIVE and self._node_full():
+            errors["node"] = _("Node ini sudah penuh (kapasitas %(capacity)d kamera).") % {
+                "capacity": self.node.capacity
+            }
         if errors:
             raise ValidationError(errors)
+
+    def _node_full(self):
+        others = self.node.cameras.filter(status=self.Status.ACTIVE).exclude(pk=self.pk)
+        return others.count() >= self.node.capacity
 
 
 class CameraStatusChange(models.Model):
@@ -211,6 +312,9 @@ class ViewingSession(models.Model):
     # ended with that browser session (sign-out, the sessions page, a password change).
     media_session_id = models.CharField(max_length=64, blank=True, db_index=True)
     session_tag = models.CharField(max_length=16, blank=True)
+    # Playback of a recording: the time range watched (both empty for live viewing).
+    playback_start = models.DateTimeField(_("rekaman dari"), null=True, blank=True)
+    playback_end = models.DateTimeField(_("rekaman sampai"), null=True, blank=True)
 
     objects = ViewingSessionQuerySet.as_manager()
 
@@ -222,3 +326,77 @@ class ViewingSession(models.Model):
 
     def __str__(self):
         return f"{self.user or 'anonim'} · {self.camera.code} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AreaRecordingPolicy(models.Model):
+    """How long the recordings of the cameras in an area (and below it) are kept, when not
+    RECORDING_DAYS; a camera's own `recording_days` comes first (cameras/recording_retention.py)."""
+
+    area = models.OneToOneField(
+        Area, verbose_name=_("wilayah"), on_delete=models.CASCADE, related_name="recording_policy"
+    )
+    days = models.PositiveSmallIntegerField(_("simpan rekaman (hari)"))
+
+    class Meta:
+        ordering = ["area_id"]
+        verbose_name = _("aturan simpan rekaman wilayah")
+        verbose_name_plural = pgettext_lazy("jamak", "aturan simpan rekaman wilayah")
+
+    def __str__(self):
+        return f"{self.area_id}: {self.days}"
+
+
+class RecordingHourQuerySet(models.QuerySet):
+    def visible_to(self, user, action=Action.VIEW_RECORDINGS):
+        return self.filter(in_areas("camera__area__code", scope_codes(user, action)))
+
+    def held(self, now=None):
+        return self.filter(held_until__gt=now or timezone.now())
+
+    def unheld(self, now=None):
+        now = now or timezone.now()
+        return self.filter(models.Q(held_until__isnull=True) | models.Q(held_until__lte=now))
+
+
+class RecordingHour(models.Model):
+    """What is recorded of one camera in one UTC hour: the index of the hour's folder
+    (<RECORDINGS_ROOT>/<camera id>/<YYYY-MM-DD>/<HH>/), one row per hour, never per segment.
+
+    Recorded stretches are [covered_from, covered_to] (seconds after `hour`) minus `gaps`
+    ([[from, to], ...] in seconds after `hour`). An hour with `held_until` in the future is
+    evidence: neither retention nor the disk guard deletes it.
+    """
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="recording_hours")
+    hour = models.DateTimeField(_("jam (UTC)"))
+    seconds = models.FloatField(_("detik terekam"), default=0)
+    gaps = models.JSONField(_("celah"), default=list, blank=True)
+    covered_from = models.FloatField(default=0)
+    covered_to = models.FloatField(default=0)
+    bytes = models.BigIntegerField(_("ukuran (byte)"), default=0)
+    held_until = models.DateTimeField(_("ditahan sampai"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecordingHourQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["camera_id", "hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "hour"], name="one_recording_row_per_hour")
+        ]
+        indexes = [models.Index(fields=["hour"])]
+        verbose_name = _("jam rekaman")
+        verbose_name_plural = pgettext_lazy("jamak", "jam rekaman")
+
+    def __str__(self):
+        return f"{self.camera_id} {self.hour:%Y-%m-%d %H}:00 UTC"
+
+    def spans(self):
+        """The recorded stretches as [(from, to)] seconds after `hour`."""
+        spans, start = [], self.covered_from
+        for gap_from, gap_to in self.gaps:
+            spans.append((start, gap_from))
+            start = gap_to
+        if self.covered_to > start:
+            spans.append((start, self.covered_to))
+        return spans

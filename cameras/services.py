@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cameras import gate
 from cameras.models import ViewingSession
+from cameras.nodes import hls_base
 
 # A refresh within this time continues the same viewing session instead of starting a new one.
 RESUME_WITHIN = timezone.timedelta(minutes=5)
@@ -27,7 +28,7 @@ def client_ip(request):
 
 def playlist_url(camera):
     if settings.STREAM_MODE == "mediamtx":
-        return f"{settings.MEDIAMTX_HLS_URL.rstrip('/')}/{camera.code}/index.m3u8"
+        return f"{hls_base(camera)}/{camera.code}/index.m3u8"  # at the camera's own node
     return reverse("stream-file", args=[camera.code, "index.m3u8"])
 
 

@@ -7,3 +7,15 @@ from django.dispatch import Signal
 # talks to the outside world does so in transaction.on_commit.
 # Keyword arguments: camera (Camera), online (bool), at (aware datetime of the change).
 camera_status_changed = Signal()
+
+# Sent by cameras.playback.timeline when a camera's recordings timeline is asked for, so that the
+# layers above can mark what happened then without cameras importing them.
+# Keyword arguments: camera, user, start, end (aware). A listener returns {"incidents": [...]}
+# or {"notes": [...]}: dicts with "at" and "title" and, when the user may open it, "url"; only
+# what `user` may see.
+timeline_marks_wanted = Signal()
+
+# Sent by cameras.recording_retention.disk_guard, inside a transaction, after it deleted the
+# oldest recordings to keep RECORDING_MIN_FREE_MB free. Keyword arguments: deleted_hours,
+# freed_bytes, free_before, free_after, floor (bytes), at (aware datetime).
+recordings_disk_low = Signal()

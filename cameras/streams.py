@@ -1,12 +1,14 @@
 """Serving video in embedded mode: the gate in front of STREAMS_ROOT (production: hook.py)."""
 
 import re
+from datetime import datetime
 
 from django.conf import settings
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cameras import gate
+from cameras import gate, playback
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -51,4 +53,63 @@ def stream_file(request, code, filename):
         response["Cache-Control"] = "no-store"
     else:
         response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+# --- Recordings (embedded): the VOD playlist of a playback token's range, and its segments ----
+
+_RECORDED_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{2})/(\d{2})-(\d{2})-(\d{6})(?:_(\d+))?\.ts$")
+
+
+def _playback_token(request, camera_id):
+    return playback.authorize(
+        token_from(request),
+        camera=camera_id,
+        session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME),
+    )
+
+
+@require_GET
+def recording_playlist(request, camera_id):
+    """The range's VOD playlist (segment URLs carry the token when it came as ?token=)."""
+    if settings.STREAM_MODE != "embedded":
+        raise Http404
+    try:
+        token = _playback_token(request, camera_id)
+    except gate.Refused as refused:
+        return JsonResponse({"detail": refused.message}, status=refused.status)
+    in_query = not request.headers.get("Authorization", "").startswith("Bearer ")
+    text = playback.vod_playlist(token, token_from(request) if in_query else None)
+    response = HttpResponse(text, content_type=CONTENT_TYPES[".m3u8"])
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def recording_file(request, camera_id, relative):
+    """One recorded segment, if it lies inside the token's range."""
+    if settings.STREAM_MODE != "embedded":
+        raise Http404
+    match = _RECORDED_FILE.match(relative)
+    if not match:
+        raise Http404
+    try:
+        token = _playback_token(request, camera_id)
+    except gate.Refused as refused:
+        return JsonResponse({"detail": refused.message}, status=refused.status)
+    day, hour, minute, second, micro, millis = match.groups()
+    try:
+        start = datetime.strptime(f"{day} {hour}:{minute}:{second}Z", "%Y-%m-%d %H:%M:%S%z")
+    except ValueError:
+        raise Http404 from None
+    start = start.replace(microsecond=int(micro))
+    if not token.covers(start, int(millis or 0) / 1000):
+        return JsonResponse({"detail": _("Potongan ini di luar rentang token.")}, status=403)
+    path = settings.RECORDINGS_ROOT / str(camera_id) / relative
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=CONTENT_TYPES[".ts"])
+    response["Cache-Control"] = "private, max-age=3600"
     return response

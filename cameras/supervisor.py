@@ -6,8 +6,8 @@ started again after 1, 2, 4 ... 60 s; every 5 s the supervisor compares what run
 `Camera.objects.streamable()` and checks the cameras' health (cameras/health.py). Each ffmpeg runs
 in its own process group and is killed by the kernel if the supervisor dies, so none outlives it.
 
-Production mode (`MediaMTXWatch`): MediaMTX pulls and serves the streams itself; this keeps its
-paths in step with the registry, checks health from its path list and ends the sessions of
+Production mode (`MediaMTXWatch`): MediaMTX pulls and serves the streams itself; this keeps each
+node's paths in step with the registry, checks health from its path list and ends the sessions of
 viewers who lost access.
 """
 
@@ -30,8 +30,10 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from cameras import ffmpeg, health
-from cameras.mediamtx_paths import sync_paths
+from cameras.mediamtx_paths import sync_all_nodes
 from cameras.models import Camera
+from cameras.recorder import SegmentRecorder
+from cameras.recording_retention import disk_guard
 
 try:
     from cameras.mediamtx import sweep_media_sessions
@@ -44,6 +46,9 @@ TICK = 0.5  # seconds between looks at the processes
 RECONCILE_EVERY = 5
 HEALTH_EVERY = 5
 MEDIAMTX_SYNC_EVERY = 30
+RECORD_EVERY = 2  # seconds between looks at recording cameras' playlists (they hold 6 s)
+FLUSH_EVERY = 10  # seconds between writes of the recordings' hourly index
+GUARD_EVERY = 60  # seconds between looks at the recordings disk's free space
 RESTART_MIN_DELAY = 1
 RESTART_MAX_DELAY = 60
 STABLE_AFTER = 30  # a process that ran this long before exiting starts its back-off afresh
@@ -55,12 +60,14 @@ _FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 class StreamSource:
     code: str
     source_url: str = ""  # empty: a demo camera, streaming a generated test pattern
+    camera_id: int | None = None
+    record: bool = False  # keep the finished segments (cameras/recorder.py)
 
 
 def streamable_sources():
     """What should be streaming now, from the camera registry."""
-    rows = Camera.objects.streamable().values_list("code", "source_url")
-    return [StreamSource(code, url) for code, url in rows]
+    rows = Camera.objects.streamable().values_list("code", "source_url", "pk", "record")
+    return [StreamSource(*row) for row in rows]
 
 
 def run_periodically(jobs, stop):
@@ -88,8 +95,11 @@ def run_periodically(jobs, stop):
 class Supervisor:
     """Keeps one CameraStream per wanted camera, and checks health, until `stop()`."""
 
-    def __init__(self, root=None, *, sources=streamable_sources, check_health=True):
+    def __init__(
+        self, root=None, *, sources=streamable_sources, check_health=True, recordings_root=None
+    ):
         self.root = Path(root or settings.STREAMS_ROOT)
+        self.recordings_root = Path(recordings_root or settings.RECORDINGS_ROOT)
         self.sources = sources
         self.check_health = check_health
         self.streams = {}  # camera code -> CameraStream
@@ -111,6 +121,8 @@ class Supervisor:
         self.root.mkdir(parents=True, exist_ok=True)
         self.started_at = timezone.now()
         jobs = [(RECONCILE_EVERY, self.reconcile), (TICK, self.poll)]
+        jobs += [(RECORD_EVERY, self.collect_recordings), (FLUSH_EVERY, self.flush_recordings)]
+        jobs.append((GUARD_EVERY, self.guard_disk))
         if self.check_health:
             jobs.append((HEALTH_EVERY, self.check))
         try:
@@ -136,12 +148,30 @@ class Supervisor:
                 del self.streams[code]
         for code, source in wanted.items():
             if code not in self.streams:
-                self.streams[code] = CameraStream(source, self.root, self.options)
+                self.streams[code] = CameraStream(
+                    source, self.root, self.options, recordings_root=self.recordings_root
+                )
 
     def poll(self):
         now = time.monotonic()
         for stream in list(self.streams.values()):
             stream.poll(now)
+
+    def collect_recordings(self):
+        for stream in list(self.streams.values()):
+            if stream.recorder:
+                stream.recorder.collect()
+
+    def flush_recordings(self):
+        close_old_connections()
+        for stream in list(self.streams.values()):
+            if stream.recorder:
+                stream.recorder.flush()
+
+    def guard_disk(self):
+        if any(stream.recorder for stream in self.streams.values()):
+            close_old_connections()
+            disk_guard()
 
     def check(self):
         health.check_camera_health(watching_since=self.started_at, root=self.root)
@@ -153,6 +183,7 @@ class Supervisor:
         deadline = time.monotonic() + STOP_TIMEOUT
         for stream in self.streams.values():
             stream.wait(deadline)
+            stream.keep_recording()
             stream.remove_files()
         self.streams.clear()
 
@@ -173,9 +204,13 @@ def _die_with_parent(parent_pid):
 class CameraStream:
     """One camera's ffmpeg: started, watched, restarted with back-off, stopped."""
 
-    def __init__(self, source, root, options):
+    def __init__(self, source, root, options, *, recordings_root=None):
         self.source = source
         self.folder = Path(root) / source.code
+        self.recorder = None
+        if source.record and source.camera_id is not None:
+            root = recordings_root or settings.RECORDINGS_ROOT
+            self.recorder = SegmentRecorder(source.camera_id, self.folder, root)
         self.options = options
         self.process = None
         self.failures = 0  # exits in a row, for the back-off
@@ -271,10 +306,22 @@ class CameraStream:
     def stop(self):
         self.terminate()
         self.wait(time.monotonic() + STOP_TIMEOUT)
+        self.keep_recording()
         self.remove_files()
+
+    def keep_recording(self):
+        """Keep what the last playlist lists, and write the index, before the folder goes."""
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.collect()
+            self.recorder.flush()
+        except Exception:
+            log.exception("camera %s: keeping the last recorded segments failed", self.code)
 
     def _clean(self):
         """A fresh folder: an old playlist must not pass for this run's."""
+        self.keep_recording()
         self.remove_files()
         self.folder.mkdir(parents=True)
 
@@ -314,14 +361,17 @@ class MediaMTXWatch:
 
     def sync(self):
         close_old_connections()
-        result = sync_paths()
-        if result.added or result.changed or result.removed:
-            log.info(
-                "MediaMTX paths: %d added, %d changed, %d removed",
-                len(result.added),
-                len(result.changed),
-                len(result.removed),
-            )
+        for result in sync_all_nodes():
+            if result.error:
+                log.warning("MediaMTX node %s not synced: %s", result.node, result.error)
+            elif result.added or result.changed or result.removed:
+                log.info(
+                    "MediaMTX node %s paths: %d added, %d changed, %d removed",
+                    result.node,
+                    len(result.added),
+                    len(result.changed),
+                    len(result.removed),
+                )
 
     def check(self):
         close_old_connections()

@@ -10,6 +10,6 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Kejadian")
 
     def ready(self):
-        from incidents import demo, retention  # noqa: F401 (demo: its agencies join `make demo`)
+        from incidents import demo, recording_marks, retention  # noqa: F401 (demo, marks: listen)
 
         retention.register()

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -31,6 +32,7 @@ from incidents.queries import (
     timeline_of,
 )
 from incidents.services import IncidentRefused, report_incident
+from incidents.signals import incident_page
 from kelurahan.access import can, scope_codes
 from kelurahan.codes import level_of_code
 from kelurahan.roles import Action, Level
@@ -145,6 +147,12 @@ def _detail_page(request, incident, bound=None, status=200):
         .select_related("shift"),
         "actions": _action_forms(user, incident, bound),
         "next_level": NEXT_LEVEL.get(IncidentLevel(incident.level)),
+        # Panels of the apps above (evidence's clips), which this app cannot import.
+        "panels": [
+            mark_safe(html)  # noqa: S308 (rendered by the receiver's own template)
+            for _receiver, html in incident_page.send(Incident, incident=incident, request=request)
+            if html
+        ],
     }
     return render(request, "incidents/incident_detail.html", context, status=status)
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "cameras",
     "shifts",
     "incidents",
+    "evidence",
     "alerts",
     "audit",
     "datarequests",
@@ -373,6 +374,20 @@ MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
 # Pull a camera's RTSP source only while someone watches it (`sync_mediamtx`). Saves uplink, but
 # MediaMTX then cannot tell an idle camera from a broken one, so health reports it offline.
 MEDIAMTX_ON_DEMAND = env_bool("MEDIAMTX_ON_DEMAND", False)
+# Recordings (cameras/recordings.py): cameras marked `record` are kept in hourly folders under
+# RECORDINGS_ROOT/<camera id>/<YYYY-MM-DD>/<HH>/ (UTC), for RECORDING_DAYS days unless an area or
+# the camera says otherwise; `apply_retention` deletes older hours that are not held as evidence.
+RECORDINGS_ROOT = Path(env_str("RECORDINGS_ROOT", str(BASE_DIR / "recordings")))
+RECORDING_DAYS = env_int("RECORDING_DAYS", 14, minimum=1)
+# The disk guard keeps at least this many megabytes free on RECORDINGS_ROOT's disk, deleting the
+# oldest unheld hours first and alerting the provincial admins (0: no guard).
+RECORDING_MIN_FREE_MB = env_int("RECORDING_MIN_FREE_MB", 2048, minimum=0)
+# How long a playback token (one user, one camera, one time range) stays valid.
+PLAYBACK_TOKEN_SECONDS = env_int("PLAYBACK_TOKEN_SECONDS", 900, minimum=30)
+# Production: MediaMTX's playback server, through the proxy on the portal's origin.
+MEDIAMTX_PLAYBACK_URL = env_str("MEDIAMTX_PLAYBACK_URL", "/playback/")
+# The storage forecast's bitrate for a camera with no recorded hours yet (kbit/s).
+CAMERA_BITRATE_KBPS = env_int("CAMERA_BITRATE_KBPS", 1500)
 # Map tiles (Leaflet). Markers still show when tiles cannot be loaded.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
@@ -397,6 +412,16 @@ for _pair in env_list("INCIDENT_ACK_SECONDS", []):
 INCIDENT_FOLLOW_UP_DAYS = env_int("INCIDENT_FOLLOW_UP_DAYS", 6)
 # Attachments: images only, at most this many bytes each.
 INCIDENT_ATTACHMENT_MAX_BYTES = env_int("INCIDENT_ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+# Days a clip and the recorded hours it came from stay on hold after its incident is finished
+# (while the incident is open they are always held); then `apply_retention` deletes the clip's
+# file (its row, hash and custody log stay). 0: held for ever.
+EVIDENCE_HOLD_DAYS = env_int("EVIDENCE_HOLD_DAYS", 90, minimum=0)
+# Longest clip, and how long a download link given to an agency stays valid.
+EVIDENCE_MAX_CLIP_MINUTES = env_int("EVIDENCE_MAX_CLIP_MINUTES", 30, minimum=1)
+EVIDENCE_LINK_HOURS = env_int("EVIDENCE_LINK_HOURS", 72, minimum=1)
 
 # --- Live alerts ------------------------------------------------------------------------------
 

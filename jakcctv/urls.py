@@ -9,6 +9,7 @@ from cameras import streams
 from cameras.map_api import map_areas, map_cameras
 from common.api import Router, api_docs
 from datarequests import api as datarequests_api
+from evidence import api as evidence_api
 from incidents import api as incident_api
 from incidents import ingest_api
 from kelurahan import api as kelurahan_api
@@ -21,6 +22,7 @@ router.register("areas", kelurahan_api.AreaViewSet, basename="area")
 router.register("cameras", cameras_api.CameraViewSet, basename="camera")
 router.register("incidents", incident_api.IncidentViewSet, basename="incident")
 router.register("agencies", incident_api.AgencyViewSet, basename="agency")
+router.register("clips", evidence_api.ClipViewSet, basename="clip")
 router.register("shifts", shift_api.ShiftViewSet, basename="shift")
 router.register("notes", shift_api.ShiftNoteViewSet, basename="note")
 router.register("people", people_api.PersonViewSet, basename="person")
@@ -34,6 +36,7 @@ api_urls = [
     path("public/requests/", datarequests_api.public_request, name="public-request"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),
+    path("incidents/<id:pk>/clips/", evidence_api.incident_clips, name="incident-clips"),
     path("ingest/reports/", ingest_api.ingest_report, name="ingest-report"),
     path("ingest/detections/", ingest_api.ingest_detection, name="ingest-detection"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -47,11 +50,22 @@ urlpatterns = [
     path("", include("cameras.urls")),
     path("piket/", include("shifts.urls")),
     path("", include("incidents.urls")),
+    path("", include("evidence.urls")),
     path("", include("alerts.urls")),
     path("", include("audit.urls")),
     path("", include("datarequests.urls")),
     path("", include("reports.urls")),
     path("streams/<slug:code>/<str:filename>", streams.stream_file, name="stream-file"),
+    path(
+        "recordings/<int:camera_id>/index.m3u8",
+        streams.recording_playlist,
+        name="recording-playlist",
+    ),
+    path(
+        "recordings/<int:camera_id>/<path:relative>",
+        streams.recording_file,
+        name="recording-file",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_urls, "api"))),

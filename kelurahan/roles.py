@@ -38,6 +38,8 @@ class Role(models.TextChoices):
 class Action(StrEnum):
     VIEW = "view"  # see the area and what is recorded in it
     VIEW_STREAMS = "view_streams"
+    VIEW_RECORDINGS = "view_recordings"  # rewind: the timeline and playback of recordings
+    EXPORT_EVIDENCE = "export_evidence"  # save and hand over clips of recordings
     WRITE_SHIFT_NOTES = "write_shift_notes"
     ADD_OBSERVATION = "add_observation"  # FKDM volunteers' notes, shown as theirs
     CREATE_INCIDENT = "create_incident"
@@ -70,7 +72,11 @@ _FIELD_WORK = frozenset(
         Action.FORWARD_INCIDENT,
     }
 )
-_SUPERVISION = _FIELD_WORK | {
+# Piket officers rewind their kelurahan's recordings; FKDM volunteers watch live only (data
+# minimisation under UU 27/2022: looking back at people is for officers).
+_PIKET = _FIELD_WORK | {Action.VIEW_RECORDINGS}
+_SUPERVISION = _PIKET | {
+    Action.EXPORT_EVIDENCE,
     Action.RESOLVE_INCIDENT,
     Action.SEE_REPORTER_IDENTITY,
     Action.MANAGE_SHIFTS,
@@ -83,7 +89,7 @@ PERMISSIONS = {
     Role.ADMIN_PROVINSI: _EVERY_ACTION,
     Role.OPERATOR: _SUPERVISION | {Action.VIEW_AUDIT},
     Role.STAF_KELURAHAN: _SUPERVISION,
-    Role.PETUGAS_PIKET: _FIELD_WORK,
+    Role.PETUGAS_PIKET: _PIKET,
     # Volunteers watch and report; they never see reporters or camera sources.
     Role.RELAWAN_FKDM: frozenset(
         {Action.VIEW, Action.VIEW_STREAMS, Action.ADD_OBSERVATION, Action.CREATE_INCIDENT}

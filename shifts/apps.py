@@ -7,3 +7,6 @@ class ShiftsConfig(AppConfig):
 
     name = "shifts"
     verbose_name = _("Piket")
+
+    def ready(self):
+        from shifts import recording_marks  # noqa: F401 (notes on the recordings timeline)

@@ -12,6 +12,7 @@ class StandIn:
         self.requests = []  # (method, path, body, authorization)
         self.sessions = set()  # HLS session ids that exist
         self.paths = {}  # name -> item of /v3/paths/list
+        self.config_paths = {}  # name -> path configuration (/v3/config/paths/*)
 
 
 def _handler(state):
@@ -38,18 +39,34 @@ def _handler(state):
         def do_GET(self):  # noqa: N802
             self._record()
             if self.path.startswith("/v3/paths/list"):
-                items = list(state.paths.values())
-                return self._answer(200, {"pageCount": 1, "itemCount": len(items), "items": items})
+                return self._list(state.paths)
+            if self.path.startswith("/v3/config/paths/list"):
+                return self._list(state.config_paths)
             return self._answer(404, {"error": "not found"})
 
+        def _list(self, named):
+            items = list(named.values())
+            return self._answer(200, {"pageCount": 1, "itemCount": len(items), "items": items})
+
         def do_POST(self):  # noqa: N802
-            self._record()
+            body = self._record()
+            name = self.path.rsplit("/", 1)[1]
             if self.path.startswith("/v3/hlssessions/kick/"):
-                session = self.path.rsplit("/", 1)[1]
-                if session in state.sessions:
-                    state.sessions.discard(session)
+                if name in state.sessions:
+                    state.sessions.discard(name)
                     return self._answer(200)
                 return self._answer(404, {"error": "session not found"})
+            if self.path.startswith("/v3/config/paths/add/"):
+                if name in state.config_paths:
+                    return self._answer(400, {"error": "path already exists"})
+                state.config_paths[name] = {"name": name, **json.loads(body or b"{}")}
+            elif self.path.startswith("/v3/config/paths/patch/"):
+                if name not in state.config_paths:
+                    return self._answer(404, {"error": "path not found"})
+                state.config_paths[name].update(json.loads(body or b"{}"))
+            elif self.path.startswith("/v3/config/paths/delete/"):
+                if state.config_paths.pop(name, None) is None:
+                    return self._answer(404, {"error": "path not found"})
             return self._answer(200)
 
         do_PATCH = do_POST  # noqa: N815

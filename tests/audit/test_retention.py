@@ -141,6 +141,8 @@ def test_retention_removes_only_what_is_past_it(aged, now, django_capture_on_com
         "lampiran": 1,
         "permohonan_data": 0,  # tests/datarequests: answered requests and their documents
         "peringatan": 1,
+        "rekaman": 0,  # recordings: tests/cameras/test_recording_retention.py
+        "klip": 0,  # evidence clips
     }
     assert run.detail["days"]["RETENTION_TRAIL_DAYS"] == 730
     assert run.actor is None and run.area_id is None  # for provincial admins' eyes

@@ -236,10 +236,13 @@ def test_mediamtx_newer_field_names_are_understood(mediamtx):
     assert (KJ, True) in {(c.camera.code, c.online) for c in recorded}
 
 
-def test_mediamtx_unreachable_changes_nothing(mediamtx, settings):
+def test_mediamtx_unreachable_is_reported_and_its_cameras_go_offline(mediamtx, settings):
     mediamtx.paths = {KJ: _path(KJ, True, 1)}
     check_camera_health(now=T0)
     settings.MEDIAMTX_API_URL = "http://127.0.0.1:9"  # nothing listens there
-    with pytest.raises(OSError):
-        check_camera_health(now=T0 + timedelta(minutes=5))
-    assert Camera.objects.get(code=KJ).online  # an outage of MediaMTX is not a broken camera
+    problems = []
+    # Within the silence allowed nothing changes; past it, nobody can watch: offline.
+    assert check_camera_health(now=T0 + timedelta(seconds=10), problems=problems) == []
+    assert [node.name for node, _error in problems] == ["utama"]
+    [offline] = check_camera_health(now=T0 + timedelta(minutes=5))
+    assert (offline.camera.code, offline.online, offline.at) == (KJ, False, T0)

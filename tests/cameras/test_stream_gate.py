@@ -246,8 +246,6 @@ def test_hook_refuses_what_it_should(mediamtx_token):
         ("read", "rtmp"),
         ("read", "srt"),
         ("read", ""),
-        ("playback", "hls"),
-        ("playback", ""),
     ],
 )
 def test_hook_admits_a_viewer_to_live_hls_only(mediamtx_token, action, protocol):
@@ -258,6 +256,17 @@ def test_hook_admits_a_viewer_to_live_hls_only(mediamtx_token, action, protocol)
     assert answer == {"detail": "Hanya tayangan langsung lewat HLS yang diizinkan."}
     assert not ViewingSession.objects.exclude(media_session_id="").exists()
     assert _hook(_mediamtx_request(token=token)) == 200  # the same token, as HLS: welcome
+
+
+@pytest.mark.parametrize("protocol", ["hls", ""])
+def test_hook_refuses_a_live_token_for_playback(mediamtx_token, protocol):
+    """Recordings need a playback token (cameras/playback.py); a live token is not one."""
+    token = mediamtx_token["token"]
+    request = _mediamtx_request(token=token, action="playback", protocol=protocol)
+    status, answer = post_hook(request)
+    assert status == 401
+    assert answer == {"detail": "Token video tidak sah."}
+    assert not ViewingSession.objects.exclude(media_session_id="").exists()
 
 
 def test_hook_lets_the_portal_use_the_control_api(settings, transactional_db):

@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import urllib.error
@@ -131,7 +132,9 @@ def test_compose_services_and_what_reaches_them():
         "migrate",
         *PORTAL_SERVICES,
         *WORKER_COMMANDS.keys() - {"migrate"},
-        "mediamtx",
+        "media-nodes",
+        "mediamtx1",
+        "mediamtx2",
         "proxy",
     }
     # Only the proxy is reachable from outside; daphne trusts X-Forwarded-For (--proxy-headers).
@@ -289,19 +292,50 @@ def test_mediamtx_asks_the_portals_hook():
     assert json.loads(response["body"]) == {"detail": "Hanya portal yang diizinkan."}
 
 
-def test_proxy_routes_match_the_portal_and_mediamtx():
+def media_node_commands():
+    """The `media_node` commands the media-nodes service runs, as argument lists."""
+    command = compose()["services"]["media-nodes"]["command"]
+    assert command[:2] == ["sh", "-c"]
+    return [shlex.split(part) for part in command[2].split("&&")]
+
+
+def test_media_nodes_are_registered_with_arguments_the_command_accepts():
+    commands = get_commands()
+    parser = load_command_class(commands["media_node"], "media_node").create_parser(
+        "manage.py", "media_node"
+    )
+    registered = media_node_commands()
+    assert [args[:3] for args in registered] == [
+        ["python", "manage.py", "media_node"],
+        ["python", "manage.py", "media_node"],
+    ]
+    names = [vars(parser.parse_args(args[3:]))["name"] for args in registered]
+    assert names == ["n1", "n2"]
+    services = compose()["services"]
+    assert services["mediamtx1"] == services["mediamtx2"]  # one configuration for every node
+    assert services["streams"]["depends_on"]["media-nodes"] == {
+        "condition": "service_completed_successfully"
+    }
+
+
+def test_proxy_routes_match_the_portal_and_each_media_node():
     caddyfile = (DOCKER / "Caddyfile").read_text()
     mediamtx = yaml.safe_load((DOCKER / "mediamtx.yml").read_text())
-    hls_url = compose()["services"]["portal1"]["environment"]["MEDIAMTX_HLS_URL"]
-    prefix = hls_url.rstrip("/")
-    hls_port = mediamtx["hlsAddress"].rsplit(":", 1)[1]
-    assert f"handle {prefix}/* {{" in caddyfile
-    assert f"uri strip_prefix {prefix}" in caddyfile
-    assert f"reverse_proxy mediamtx:{hls_port} {{" in caddyfile
-    api_port = mediamtx["apiAddress"].rsplit(":", 1)[1]
-    assert compose()["services"]["portal1"]["environment"]["MEDIAMTX_API_URL"] == (
-        f"http://mediamtx:{api_port}"
+    commands = get_commands()
+    parser = load_command_class(commands["media_node"], "media_node").create_parser(
+        "manage.py", "media_node"
     )
+    hls_port = mediamtx["hlsAddress"].rsplit(":", 1)[1]
+    api_port = mediamtx["apiAddress"].rsplit(":", 1)[1]
+    for args in media_node_commands():
+        node = vars(parser.parse_args(args[3:]))
+        host = urlsplit(node["api_url"]).hostname
+        assert host in compose()["services"] and node["api_url"] == f"http://{host}:{api_port}"
+        prefix = node["hls_url"].rstrip("/")
+        assert f"handle {prefix}/* {{" in caddyfile
+        route = caddyfile.split(f"handle {prefix}/* {{", 1)[1].split("\n\t}", 1)[0]
+        assert f"uri strip_prefix {prefix}" in route
+        assert f"reverse_proxy {host}:{hls_port} {{" in route
     upstreams = " ".join(f"{name}:8000" for name in sorted(PORTAL_SERVICES))
     assert f"reverse_proxy {upstreams} {{" in caddyfile
     assert "health_uri /healthz" in caddyfile

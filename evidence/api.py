@@ -1,0 +1,166 @@
+"""The evidence API: save a clip to an incident, read it, download it with a reason, and find
+clips by SHA-256 (checking a file handed over). The pages do the same through the services."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from cameras.models import Camera
+from common.api import Body, QueryParams
+from common.dates import DateTimeField
+from evidence import services
+from evidence.models import Clip
+from evidence.services import EvidenceRefused
+from evidence.views import file_response
+from incidents.models import Incident
+from kelurahan.roles import Action
+
+
+class ClipSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    held_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Clip
+        fields = [
+            "id", "incident", "camera", "start", "end", "sha256", "bytes", "created_at",
+            "held_until", "removed_at", "download_url",
+        ]  # fmt: skip
+
+    def get_download_url(self, clip) -> str:
+        return f"/api/v1/clips/{clip.pk}/download/"
+
+    def get_held_until(self, clip) -> str | None:
+        """ISO 8601, "open" while the incident is open, null once lifted or over."""
+        if clip.held_while_open:
+            return "open"
+        return clip.held_until.isoformat() if clip.held_until else None
+
+
+class ClipCreateSerializer(Body):
+    camera = serializers.PrimaryKeyRelatedField(
+        queryset=Camera.objects.none(),
+        error_messages={
+            "does_not_exist": gettext_lazy("Kamera tidak ditemukan di wilayah Anda."),
+            "incorrect_type": gettext_lazy("Isian ini harus berupa angka."),
+        },
+    )
+    start = DateTimeField(help_text="ISO 8601 dengan zona waktu")
+    end = DateTimeField(help_text="ISO 8601 dengan zona waktu; paling lama 30 menit sesudah start")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            cameras = Camera.objects.visible_to(request.user, Action.VIEW_RECORDINGS)
+            self.fields["camera"].queryset = cameras
+
+
+class ClipQuery(QueryParams):
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$",
+        required=False,
+        help_text="Periksa berkas: klip dengan sidik jari SHA-256 ini",
+        error_messages={"invalid": gettext_lazy("SHA-256 terdiri dari 64 angka heksadesimal.")},
+    )
+
+
+class DownloadQuery(QueryParams):
+    reason = serializers.CharField(
+        min_length=5, max_length=300, help_text="Alasan unduhan (dicatat)"
+    )
+
+
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _refusal(refused):
+    if refused.status == 400 and refused.field:
+        return Response({refused.field: [refused.message]}, status=400)
+    return Response({"detail": refused.message}, status=refused.status)
+
+
+@extend_schema(
+    summary="Simpan rekaman kamera sebagai bukti kejadian (MP4, salinan apa adanya)",
+    request=ClipCreateSerializer,
+    responses={
+        201: ClipSerializer,
+        400: OpenApiTypes.OBJECT,
+        403: RefusalSerializer,
+        404: RefusalSerializer,
+        409: OpenApiResponse(RefusalSerializer, description="Tidak ada rekaman pada rentang itu"),
+    },
+)
+@api_view(["POST"])
+def incident_clips(request, pk):
+    incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    body = ClipCreateSerializer(data=request.data, context={"request": request})
+    body.is_valid(raise_exception=True)
+    try:
+        clip = services.clip_create(
+            incident=incident, by=request.user, request=request, **body.validated_data
+        )
+    except EvidenceRefused as refused:
+        return _refusal(refused)
+    return Response(ClipSerializer(clip).data, status=status.HTTP_201_CREATED)
+
+
+class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Clips of incidents you see where you may watch recordings; `?sha256=` checks a file."""
+
+    serializer_class = ClipSerializer
+
+    def get_queryset(self):
+        clips = Clip.objects.visible_to(self.request.user).order_by("-created_at", "-pk")
+        if self.action == "list":
+            query = ClipQuery.read(self.request)
+            if query.get("sha256"):
+                clips = clips.filter(sha256=query["sha256"].lower())
+        return clips
+
+    @extend_schema(parameters=[ClipQuery], summary="Klip bukti (periksa berkas dengan ?sha256=)")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(summary="Satu klip bukti (dicatat sebagai dilihat)")
+    def retrieve(self, request, *args, **kwargs):
+        clip = self.get_object()
+        services.clip_viewed(clip=clip, by=request.user, request=request)
+        return Response(ClipSerializer(clip).data)
+
+    @extend_schema(
+        summary="Unduh klip (MP4); alasan wajib dan dicatat",
+        parameters=[DownloadQuery],
+        responses={
+            (200, "video/mp4"): OpenApiTypes.BINARY,
+            400: OpenApiTypes.OBJECT,
+            403: RefusalSerializer,
+            404: RefusalSerializer,
+            410: OpenApiResponse(RefusalSerializer, description="Berkas sudah dihapus"),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        clip = self.get_object()
+        if not services.may(request.user, Action.EXPORT_EVIDENCE, clip.incident):
+            return Response({"detail": _("Anda tidak berhak mengunduh bukti ini.")}, status=403)
+        query = DownloadQuery.read(request)
+        try:
+            services.clip_download(
+                clip=clip, by=request.user, reason=query["reason"], request=request
+            )
+        except EvidenceRefused as refused:
+            return _refusal(refused)
+        return file_response(clip)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The download answers with its MP4 whatever the client said it accepts.
+        return super().perform_content_negotiation(
+            request, force=force or self.action == "download"
+        )
