@@ -122,7 +122,13 @@ class DataRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def grant(self, request, pk=None):
         return self._act(
             GrantSerializer,
-            lambda r, d: request_grant(request_id=r.pk, by=request.user, note=d["note"]),
+            lambda r, d: request_grant(
+                request_id=r.pk,
+                by=request.user,
+                note=d["note"],
+                clip_id=d.get("clip"),
+                request=request,
+            ),
         )
 
     @_action_schema(RefuseSerializer, "Tolak dengan alasan (mis. akan mengungkap orang lain)")

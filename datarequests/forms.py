@@ -1,6 +1,7 @@
 """The public request form (no account) and the staff's answer forms."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cameras.models import Camera
@@ -63,9 +64,26 @@ class RefuseForm(forms.Form):
 
 
 class GrantForm(forms.Form):
+    clip = forms.ModelChoiceField(
+        label=_("Klip rekaman yang diserahkan"),
+        queryset=None,
+        required=False,
+        empty_label=_("— tanpa rekaman (tidak ada klip) —"),
+        help_text=_(
+            "Klip bukti dari kelurahan dan waktu permohonan ini; simpan dulu dari rekaman."
+        ),
+    )
     note = forms.CharField(
         label=_("Keterangan untuk pemohon"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, clips, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clip"].queryset = clips
+        self.fields["clip"].label_from_instance = lambda clip: (
+            f"#{clip.pk} · {clip.camera.name} · {timezone.localtime(clip.start):%d-%m-%Y %H.%M}–"
+            f"{timezone.localtime(clip.end):%H.%M} WIB"
+        )

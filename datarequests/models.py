@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cameras.models import Camera
+from evidence.models import Clip
 from kelurahan.access import scope_codes
 from kelurahan.models import Area, in_areas
 from kelurahan.roles import Action
@@ -119,6 +120,15 @@ class DataRequest(models.Model):
         _("alasan penolakan"), max_length=24, choices=RefusalReason.choices, blank=True
     )
     answer_note = models.TextField(_("keterangan jawaban"), max_length=2000, blank=True)
+    # The footage handed over: a clip saved as evidence (evidence app), linked when granting.
+    clip = models.ForeignKey(
+        Clip,
+        verbose_name=_("klip rekaman"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="data_requests",
+    )
     download_until = models.DateTimeField(_("dapat diunduh sampai"), null=True, blank=True)
     downloads = models.PositiveIntegerField(_("jumlah unduhan"), default=0)
     # Set by the SLA sweep when it warned that the deadline nears, and when it lapsed.
@@ -152,9 +162,13 @@ class DataRequest(models.Model):
         return self.answered_at is not None and self.answered_at <= self.due_at
 
     def download_open(self, now=None):
+        """Whether the citizen may download the footage now (granted, a clip with its file,
+        inside the window)."""
         now = now or timezone.now()
         return (
             self.status == Status.GRANTED
+            and self.clip_id is not None
+            and self.clip.has_file
             and self.download_until is not None
             and now < self.download_until
         )

@@ -66,6 +66,7 @@ class DataRequestSerializer(serializers.ModelSerializer):
             "answered_at",
             "refusal_reason",
             "answer_note",
+            "clip",
             "download_until",
             "downloads",
             "document_url",
@@ -83,6 +84,9 @@ class DataRequestSerializer(serializers.ModelSerializer):
 
 
 class GrantSerializer(Body):
+    clip = id_field(
+        required=False, allow_null=True, help_text="Klip bukti yang diserahkan (bila ada rekaman)"
+    )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

@@ -25,6 +25,8 @@ from datarequests.models import (
     secret_digest,
 )
 from datarequests.signals import Event, request_event
+from evidence.models import Clip
+from evidence.services import EvidenceRefused, clip_download
 from kelurahan.models import Area, in_areas
 from kelurahan.roles import Action, Level
 
@@ -161,20 +163,68 @@ def request_verify(*, request_id, by, now=None):
     return data_request
 
 
+def clips_for(data_request, user):
+    """The clips `user` may hand out (export_evidence on their incident) that show the request's
+    kelurahan during its period: what a grant may link."""
+    return (
+        Clip.objects.visible_to(user, Action.EXPORT_EVIDENCE)
+        .filter(
+            in_areas("camera__area__code", [data_request.area_id]),
+            start__lt=data_request.period_end,
+            end__gt=data_request.period_start,
+            removed_at__isnull=True,
+        )
+        .exclude(file="")
+        .select_related("camera")
+        .order_by("start")
+    )
+
+
 @transaction.atomic
-def request_grant(*, request_id, by, note="", now=None):
-    """Grant a verified request: its footage may be downloaded through the status link for
-    DATAREQUEST_DOWNLOAD_HOURS (every download logged)."""
+def request_grant(*, request_id, by, note="", clip_id=None, now=None, request=None):
+    """Grant a verified request, linking a clip saved as evidence when there is footage: the
+    citizen may download it through the status link for DATAREQUEST_DOWNLOAD_HOURS (every
+    download logged). The handover is also an act in the clip's chain of custody."""
     now = now or timezone.now()
     data_request = _locked(request_id, by)
     _move(data_request, Status.GRANTED)
+    if clip_id is not None:
+        clip = clips_for(data_request, by).filter(pk=clip_id).first()
+        if clip is None:
+            raise RequestRefused(
+                400, _("Pilih klip bukti dari kelurahan dan waktu permohonan ini.")
+            )
+        try:
+            clip_download(
+                clip=clip,
+                by=by,
+                reason=_("Diserahkan kepada pemohon data %s") % data_request.number,
+                request=request,
+            )
+        except EvidenceRefused as refused:
+            raise RequestRefused(refused.status, refused.message) from None
+        data_request.clip = clip
     data_request.answered_at, data_request.answered_by = now, by
     data_request.answer_note = note
     data_request.download_until = now + timedelta(hours=settings.DATAREQUEST_DOWNLOAD_HOURS)
     data_request.save(
-        update_fields=["status", "answered_at", "answered_by", "answer_note", "download_until"]
+        update_fields=[
+            "status",
+            "answered_at",
+            "answered_by",
+            "answer_note",
+            "clip",
+            "download_until",
+        ]
     )
-    _send(data_request, Event.GRANTED, by, now, until=data_request.download_until.isoformat())
+    _send(
+        data_request,
+        Event.GRANTED,
+        by,
+        now,
+        until=data_request.download_until.isoformat(),
+        clip=data_request.clip_id or "",
+    )
     return data_request
 
 
@@ -243,9 +293,11 @@ def footage_downloaded(*, request_id, now=None):
     """Count and record one download of a granted request's footage (by its status link)."""
     now = now or timezone.now()
     data_request = _locked(request_id, None)
+    if data_request.status != Status.GRANTED or data_request.clip_id is None:
+        raise RequestRefused(404, _("Tidak ada rekaman untuk diunduh."))
     if not data_request.download_open(now):
         raise RequestRefused(410, _("Masa unduh rekaman ini sudah berakhir."))
     data_request.downloads += 1
     data_request.save(update_fields=["downloads"])
-    _send(data_request, Event.DOWNLOADED, None, now)
+    _send(data_request, Event.DOWNLOADED, None, now, clip=data_request.clip_id)
     return data_request

@@ -12,6 +12,11 @@ urlpatterns = [
         views.request_status,
         name="status",
     ),
+    path(
+        "permohonan-data/status/<str:number>/<str:secret>/rekaman/",
+        views.request_footage,
+        name="footage",
+    ),
     path("permohonan/", views.staff_list, name="list"),
     path("permohonan/<id:pk>/", views.staff_detail, name="detail"),
     path("permohonan/<id:pk>/dokumen/", views.staff_document, name="document"),

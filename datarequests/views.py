@@ -3,8 +3,9 @@ staff's list and detail with verify / grant / refuse. Both sides call datareques
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -19,7 +20,9 @@ from datarequests.queries import (
 )
 from datarequests.services import (
     RequestRefused,
+    clips_for,
     document_opened,
+    footage_downloaded,
     request_file,
     request_grant,
     request_refuse,
@@ -69,20 +72,56 @@ def request_status(request, number, secret):
     both); shows the status, the deadline and, once granted, the download window."""
     data_request = _by_secret(number, secret)
     status_viewed(data_request=data_request)
-    context = {
-        "data_request": data_request,
-        "fresh": "baru" in request.GET,
-        "link": request.build_absolute_uri(status_url(data_request, secret)),
-        "download_open": data_request.download_open(),
-    }
-    response = render(request, "datarequests/status.html", context)
+    response = render(
+        request, "datarequests/status.html", _status_context(request, data_request, secret)
+    )
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"  # the secret is in the address
     return response
 
 
+@require_safe
+def request_footage(request, number, secret):
+    """The granted clip, by the status link only, inside its download window; each download is
+    counted and on the trail."""
+    data_request = _by_secret(number, secret)
+    try:
+        footage_downloaded(request_id=data_request.pk)
+    except RequestRefused as refused:
+        if refused.status == 404:
+            raise Http404(refused.message) from None
+        return render(
+            request,
+            "datarequests/status.html",
+            _status_context(request, data_request, secret, refused.message),
+            status=refused.status,
+        )
+    clip = data_request.clip
+    response = FileResponse(
+        clip.file.open("rb"),
+        as_attachment=True,
+        filename=f"{data_request.number}.mp4",
+        content_type="video/mp4",
+    )
+    response["X-Content-SHA256"] = clip.sha256
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _status_context(request, data_request, secret, problem=""):
+    return {
+        "data_request": data_request,
+        "fresh": "baru" in request.GET,
+        "link": request.build_absolute_uri(status_url(data_request, secret)),
+        "footage_url": reverse("datarequests:footage", args=[data_request.number, secret]),
+        "download_open": data_request.download_open(),
+        "problem": problem,
+    }
+
+
 def _by_secret(number, secret):
-    found = DataRequest.objects.select_related("area", "camera").by_secret(number, secret)
+    found = DataRequest.objects.select_related("area", "camera", "clip").by_secret(number, secret)
     if found is None:
         raise Http404(_("Permohonan tidak ditemukan."))
     return found
@@ -115,7 +154,7 @@ def _detail(request, data_request, *, refuse_form=None, grant_form=None, status=
         "data_request": data_request,
         "now": timezone.now(),
         "refuse_form": refuse_form or RefuseForm(initial={"reason": RefusalReason.REVEALS_OTHERS}),
-        "grant_form": grant_form or GrantForm(),
+        "grant_form": grant_form or GrantForm(clips=clips_for(data_request, request.user)),
     }
     return render(request, "datarequests/detail.html", context, status=status)
 
@@ -139,10 +178,17 @@ def staff_act(request, pk, action):
             request_verify(request_id=pk, by=request.user)
             done = _("Identitas pemohon diverifikasi.")
         elif action == "kabulkan":
-            form = GrantForm(request.POST)
+            form = GrantForm(request.POST, clips=clips_for(data_request, request.user))
             if not form.is_valid():
                 return _detail(request, data_request, grant_form=form, status=400)
-            request_grant(request_id=pk, by=request.user, note=form.cleaned_data["note"])
+            clip = form.cleaned_data["clip"]
+            request_grant(
+                request_id=pk,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                clip_id=clip.pk if clip else None,
+                request=request,
+            )
             done = _("Permohonan dikabulkan.")
         elif action == "tolak":
             form = RefuseForm(request.POST)
