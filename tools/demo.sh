@@ -27,6 +27,9 @@ children+=($!)
 # Incident SLA: escalate what nobody acknowledged in time, mark what is overdue (every minute).
 $PY manage.py sla_sweep --every 60 &
 children+=($!)
+# Data requests: alert the area's staff before the 3x24 h deadline lapses and when it has.
+$PY manage.py request_sweep --every 60 &
+children+=($!)
 # Alert when a running shift has nobody checked in (after the grace time; once per shift).
 $PY manage.py check_shift_checkins --every 60 &
 children+=($!)
