@@ -295,9 +295,15 @@ def test_leak_matrix_requests_pages_and_api(demo_users, lapsed_users):
                 cases += 1
             probe.refresh_from_db()
             assert probe.status == Status.RECEIVED, where
-            # The status page answers its secret only, whoever asks.
-            assert client.get(f"/permohonan-data/status/{probe.number}/x/").status_code == 404
-            cases += 1
+            # The status page and its footage answer the secret only, whoever asks.
+            for url in [
+                f"/permohonan-data/status/{probe.number}/x/",
+                f"/permohonan-data/status/{probe.number}/x/rekaman/",
+            ]:
+                response = client.get(url)
+                assert response.status_code == 404, (where, url)
+                assert probe.requester_name not in response.content.decode(), (where, url)
+                cases += 1
     MATRIX_CASES["data requests pages and API"] = cases
 
 
@@ -307,3 +313,34 @@ def _expected(username, role, allowed, is_api):
     if role not in MANAGERS:
         return 403
     return 200 if allowed else 404
+
+
+def test_the_public_form_refuses_bad_input_with_a_message_and_keeps_nothing(demo_users):
+    now = timezone.localtime()
+    form = {
+        "name": "Siti Aminah",
+        "contact": "siti@contoh.test",
+        "area": KEBON_JERUK,
+        "period_start": (now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "period_end": (now - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),  # before the start
+        "reason": "Rekaman saya.",
+        "id_document": _photo(),
+        "consent": "on",
+    }
+    page = Client().post("/permohonan-data/", form)
+    assert page.status_code == 400
+    assert "Waktu akhir harus sesudah waktu mulai." in page.content.decode()
+    no_photo = {**form, "id_document": io.BytesIO(b"%PDF-1.4"), "period_end": form["period_start"]}
+    no_photo["id_document"].name = "ktp.pdf"
+    page = Client().post("/permohonan-data/", no_photo)
+    assert page.status_code == 400
+    assert "Hanya gambar JPEG, PNG, atau WebP" in page.content.decode()
+    assert not DataRequest.objects.exists()
+
+
+def test_demo_requests_are_filed_once(demo_users, demo_cameras):
+    from datarequests.demo import create_requests
+
+    assert len(create_requests()) == 2
+    assert create_requests() == []
+    assert set(DataRequest.objects.values_list("area_id", flat=True)) == {KEBON_JERUK, TEBET_BARAT}
