@@ -39,6 +39,7 @@ from datarequests.services import (
     document_opened,
     request_file,
     request_grant,
+    request_opened,
     request_refuse,
     request_verify,
 )
@@ -105,6 +106,11 @@ class DataRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def retrieve(self, request, *args, **kwargs):
+        data_request = self.get_object()
+        request_opened(data_request=data_request, by=request.user)
+        return Response(self.get_serializer(data_request).data)
 
     def perform_content_negotiation(self, request, force=False):
         # The document answers with its image whatever the client said it accepts.

@@ -277,6 +277,13 @@ def request_sweep(*, now=None):
 
 
 @transaction.atomic
+def request_opened(*, data_request, by, now=None):
+    """Record that `by` (checked by the caller through visible_to) read the request: it names
+    a person, their contact and why they asked."""
+    _send(data_request, Event.OPENED, by, now or timezone.now())
+
+
+@transaction.atomic
 def document_opened(*, data_request, by, now=None):
     """Record that `by` (already checked by the caller through visible_to) saw the identity
     document photo: personal data, every look is on the trail."""

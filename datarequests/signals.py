@@ -17,6 +17,7 @@ class Event:
     REFUSED = "ditolak"
     DUE_SOON = "batas_dekat"
     OVERDUE = "terlambat"
+    OPENED = "dibuka"  # staff read the request (who asked, their contact, why)
     DOCUMENT_VIEWED = "dokumen_dilihat"
     DOWNLOADED = "diunduh"
     STATUS_VIEWED = "status_dilihat"

@@ -25,6 +25,7 @@ from datarequests.services import (
     footage_downloaded,
     request_file,
     request_grant,
+    request_opened,
     request_refuse,
     request_verify,
     status_viewed,
@@ -146,7 +147,9 @@ def staff_list(request):
 @require_safe
 @login_required
 def staff_detail(request, pk):
-    return _detail(request, get_object_or_404(requests_for(request.user), pk=pk))
+    data_request = get_object_or_404(requests_for(request.user), pk=pk)
+    request_opened(data_request=data_request, by=request.user)
+    return _detail(request, data_request)
 
 
 def _detail(request, data_request, *, refuse_form=None, grant_form=None, status=200):

@@ -214,6 +214,10 @@ def test_the_staff_page_workflow_and_the_document_is_logged(signed_in):
     assert document["Cache-Control"] == "private, no-store"
     looked = TrailEntry.objects.filter(detail__event="dokumen_dilihat")
     assert looked.get().actor.username == "staf.kebonjeruk"
+    staff.get(f"/permohonan/{data_request.pk}/")
+    staff.get(f"/api/v1/requests/{data_request.pk}/")
+    opened = TrailEntry.objects.filter(detail__event="dibuka", object_id=str(data_request.pk))
+    assert [e.actor.username for e in opened] == ["staf.kebonjeruk"] * 2
     assert staff.post(f"/permohonan/{data_request.pk}/verifikasi/").status_code == 302
     assert staff.post(f"/permohonan/{data_request.pk}/kabulkan/", {"note": ""}).status_code == 302
     page = Client().get(f"/permohonan-data/status/{data_request.number}/{secret}/")
