@@ -106,6 +106,8 @@ def _csv_header():
         _("Alamat IP"),
         _("Peramban"),
         _("Mode"),
+        _("Rekaman dari (WIB)"),
+        _("Rekaman sampai (WIB)"),
     ]
 
 
@@ -123,4 +125,6 @@ def _csv_row(viewing):
         viewing.ip or "",
         viewing.user_agent,
         str(ViewingSession.Mode(viewing.mode).label),  # not get_mode_display(): slow per row
+        wib_text(viewing.playback_start),
+        wib_text(viewing.playback_end),
     ]

@@ -45,6 +45,11 @@ KEBON_JERUK = "31.73.05.1001"
 TEBET_BARAT = "31.74.01.1002"
 TEBET_TIMUR = "31.74.01.1001"
 
+# Recorded demo cameras keep a day; tools/demo.sh also caps all recordings (RECORDING_MAX_MB) so
+# that a newcomer can rewind within minutes and the demo stays under 1 GB of disk.
+RECORDING_DEMO_DAYS = 1
+RECORDED_DEMO_CAMERAS = ["kebonjeruk-simpang", "tebet-eco-park-utara"]
+
 DEMO_CAMERAS = [
     # Kelurahan Kebon Jeruk, Jakarta Barat
     DemoCamera(
@@ -302,4 +307,8 @@ def create_cameras():
 
 @receiver(demo_seeded, dispatch_uid="demo-cameras")
 def _seed(sender, stdout, **kwargs):
-    stdout.write(_("Kamera demo baru: %d") % len(create_cameras()))
+    created = create_cameras()
+    stdout.write(_("Kamera demo baru: %d") % len(created))
+    # The demo records a few cameras from their creation on (tests' cameras record nothing).
+    recorded = [c.pk for c in created if c.code in RECORDED_DEMO_CAMERAS]
+    Camera.objects.filter(pk__in=recorded).update(record=True, recording_days=RECORDING_DEMO_DAYS)

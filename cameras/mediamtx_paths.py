@@ -92,6 +92,16 @@ def path_conf(camera):
     """The MediaMTX path configuration of one active camera (the keys the portal decides; the
     rest comes from mediamtx.yml's pathDefaults). Both runOn* keys are always sent, so a camera
     switched between demo and real loses the other one."""
+    conf = _source_conf(camera)
+    # Recording (issue: recordings): MediaMTX writes fMP4 segments into the portal's layout
+    # (cameras/recordings.py), <root>/<camera id>/<YYYY-MM-DD>/<HH>/<MM>-<SS>-<micro>.mp4 in UTC.
+    root = settings.MEDIAMTX_RECORDINGS_PATH.rstrip("/")
+    conf["record"] = camera.record
+    conf["recordPath"] = f"{root}/{camera.pk}/%Y-%m-%d/%H/%M-%S-%f"
+    return conf
+
+
+def _source_conf(camera):
     if camera.source_url:
         return {
             "source": camera.source_url,

@@ -11,12 +11,21 @@ every FLUSH_EVERY seconds from what was linked, never by listing the folder agai
 import logging
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from django.utils import timezone
+
 from cameras.ffmpeg import PLAYLIST
-from cameras.models import RecordingHour
-from cameras.recordings import HourIndex, floor_hour, hour_folder, segment_name
+from cameras.models import Camera, RecordingHour
+from cameras.recordings import (
+    HourIndex,
+    floor_hour,
+    hour_folder,
+    hour_of_folder,
+    index_hour_folder,
+    segment_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +132,41 @@ def _merged(spans):
         else:
             out.append([begin, end])
     return out
+
+
+class FolderSweep:
+    """Production: MediaMTX records (docker/mediamtx.yml); this keeps the hourly index in step by
+    looking at the current and previous hour folder of each recording camera, reindexing a folder
+    only when its modification time moved (a new segment file changes it)."""
+
+    def __init__(self, root=None):
+        self.root = root
+        self.seen = {}  # folder -> mtime at the last reindex
+
+    def sweep(self, now=None):
+        """Reindex the folders that changed; how many."""
+        now = now or timezone.now()
+        changed = 0
+        current = floor_hour(now)
+        recording = Camera.objects.filter(record=True).values_list("pk", flat=True)
+        for camera_id in recording.iterator(chunk_size=5000):
+            for hour in (current - timedelta(hours=1), current):
+                folder = hour_folder(camera_id, hour, self.root)
+                try:
+                    mtime = folder.stat().st_mtime_ns
+                except FileNotFoundError:
+                    continue
+                if self.seen.get(folder) == mtime:
+                    continue
+                index_hour_folder(camera_id, hour, self.root)
+                self.seen[folder] = mtime
+                changed += 1
+        old = current - timedelta(hours=2)
+        self.seen = {
+            f: m for f, m in self.seen.items() if _folder_hour(f) is None or _folder_hour(f) >= old
+        }
+        return changed
+
+
+def _folder_hour(folder):
+    return hour_of_folder(folder)

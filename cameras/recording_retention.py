@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from cameras.models import AreaRecordingPolicy, Camera, RecordingHour
@@ -86,37 +86,63 @@ def free_space():
     return shutil.disk_usage(root).free
 
 
-def disk_guard(*, free_bytes=free_space, now=None):
-    """Keep RECORDING_MIN_FREE_MB free: delete the oldest unheld hours until it is; when it had to,
-    tell the provincial admins. Returns how many hours were deleted."""
-    floor = settings.RECORDING_MIN_FREE_MB * MB
-    if not floor or free_bytes() >= floor:
-        return 0
-    now = now or timezone.now()
-    before = free_bytes()
+def _delete_oldest(now, needed):
+    """Delete the oldest unheld hours until `needed(freed)` (bytes still to free) is <= 0, by
+    the index's byte counts; returns (hours, bytes) deleted."""
     deleted, freed = 0, 0
-    while free_bytes() < floor:
+    while (still := needed(freed)) > 0:
         with transaction.atomic():
             batch = RecordingHour.objects.unheld(now).order_by("hour", "camera_id")[:GUARD_BATCH]
-            rows = list(batch.values_list("pk", "camera_id", "hour", "bytes"))
+            rows, total = [], 0
+            for row in batch.values_list("pk", "camera_id", "hour", "bytes"):
+                rows.append(row)
+                total += row[3]
+                if total >= still:
+                    break
             if not rows:
                 break
             RecordingHour.objects.filter(pk__in=[row[0] for row in rows]).delete()
         remove_folders([hour_folder(camera_id, hour) for _pk, camera_id, hour, _b in rows])
         deleted += len(rows)
-        freed += sum(row[3] for row in rows)
+        freed += total
+    return deleted, freed
+
+
+def recorded_bytes():
+    return RecordingHour.objects.aggregate(total=Sum("bytes"))["total"] or 0
+
+
+def disk_guard(*, free_bytes=free_space, now=None):
+    """Keep recordings under RECORDING_MAX_MB (a quota: the demo's) and RECORDING_MIN_FREE_MB
+    free on their disk, deleting the oldest unheld hours first. Running short of free space also
+    tells the provincial admins. Returns how many hours were deleted."""
+    now = now or timezone.now()
+    deleted = 0
+    cap = settings.RECORDING_MAX_MB * MB
+    if cap:
+        over = recorded_bytes() - cap
+        if over > 0:
+            hours, _freed = _delete_oldest(now, lambda freed: over - freed)
+            log.info("recordings: over RECORDING_MAX_MB, %d oldest hours deleted", hours)
+            deleted += hours
+    floor = settings.RECORDING_MIN_FREE_MB * MB
+    if not floor or free_bytes() >= floor:
+        return deleted
+    before = free_bytes()
+    hours, freed = _delete_oldest(now, lambda _freed: floor - free_bytes())
+    deleted += hours
     after = free_bytes()
     log.warning(
         "recordings: free space under %d MB; %d oldest hours deleted (%d MB), %d MB free now",
         settings.RECORDING_MIN_FREE_MB,
-        deleted,
+        hours,
         freed // MB,
         after // MB,
     )
     with transaction.atomic():
         recordings_disk_low.send(
             sender=RecordingHour,
-            deleted_hours=deleted,
+            deleted_hours=hours,
             freed_bytes=freed,
             free_before=before,
             free_after=after,

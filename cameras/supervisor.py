@@ -5,10 +5,13 @@ Embedded mode (`Supervisor`): one ffmpeg per streamable camera writes STREAMS_RO
 started again after 1, 2, 4 ... 60 s; every 5 s the supervisor compares what runs with
 `Camera.objects.streamable()` and checks the cameras' health (cameras/health.py). Each ffmpeg runs
 in its own process group and is killed by the kernel if the supervisor dies, so none outlives it.
+Cameras marked `record` keep their finished segments (cameras/recorder.py: hard links into the
+hourly recording folders, the index written every FLUSH_EVERY s); every minute the disk guard
+keeps the recordings' disk from filling (cameras/recording_retention.py).
 
 Production mode (`MediaMTXWatch`): MediaMTX pulls and serves the streams itself; this keeps each
-node's paths in step with the registry, checks health from its path list and ends the sessions of
-viewers who lost access.
+node's paths in step with the registry, checks health from their path lists, ends the sessions
+of viewers who lost access, indexes what MediaMTX recorded and guards the recordings' disk.
 """
 
 import ctypes
@@ -32,7 +35,7 @@ from django.utils import timezone
 from cameras import ffmpeg, health
 from cameras.mediamtx_paths import sync_all_nodes
 from cameras.models import Camera
-from cameras.recorder import SegmentRecorder
+from cameras.recorder import FolderSweep, SegmentRecorder
 from cameras.recording_retention import disk_guard
 
 try:
@@ -345,6 +348,7 @@ class MediaMTXWatch:
     def __init__(self):
         self.started_at = None
         self._stop = threading.Event()
+        self.recordings = FolderSweep()
 
     def stop(self):
         self._stop.set()
@@ -352,6 +356,7 @@ class MediaMTXWatch:
     def run(self):
         self.started_at = timezone.now()
         jobs = [(MEDIAMTX_SYNC_EVERY, self.sync), (HEALTH_EVERY, self.check)]
+        jobs += [(MEDIAMTX_SYNC_EVERY, self.index_recordings), (GUARD_EVERY, self.guard_disk)]
         if sweep_media_sessions is not None:
             jobs.append((MEDIAMTX_SYNC_EVERY, sweep_media_sessions))
         try:
@@ -372,6 +377,16 @@ class MediaMTXWatch:
                     len(result.changed),
                     len(result.removed),
                 )
+
+    def index_recordings(self):
+        """MediaMTX's recordings into the hourly index (what `runOnRecordSegmentComplete` could
+        announce one by one, found by looking at the folders every 30 s)."""
+        close_old_connections()
+        self.recordings.sweep()
+
+    def guard_disk(self):
+        close_old_connections()
+        disk_guard()
 
     def check(self):
         close_old_connections()

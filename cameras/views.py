@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from cameras import health
@@ -45,12 +47,17 @@ def camera_list(request):
 def camera_detail(request, pk):
     cameras = Camera.objects.visible_to(request.user).select_related("area")
     camera = get_object_or_404(cameras.prefetch_related("tags"), pk=pk)
+    can_rewind = can(request.user, Action.VIEW_RECORDINGS, camera)
     context = {
         "camera": camera,
         "can_stream": can(request.user, Action.VIEW_STREAMS, camera),
+        "can_rewind": can_rewind,
         "uptime": _uptime(camera),
         "player_config": _player_config(request),
     }
+    if can_rewind:
+        # ?t=<ISO 8601>: open at that moment (an incident's "lihat rekaman"); else live.
+        context["recordings_config"] = _recordings_config(camera, request.GET.get("t", ""))
     return render(request, "cameras/camera_detail.html", context)
 
 
@@ -133,6 +140,26 @@ def _player_config(request):
             "unsupported": _("Peramban ini tidak dapat memutar siaran langsung."),
             "paused": _("Dijeda"),
             "snapshotFailed": _("Belum ada gambar untuk diambil."),
+        },
+    }
+
+
+def _recordings_config(camera, moment_text):
+    """What static/js/recordings.js needs: the API addresses, the moment to open at, texts."""
+    moment = parse_datetime(moment_text[:40]) if moment_text else None
+    if moment is not None and moment.tzinfo is None:
+        moment = None
+    return {
+        "timeline": reverse("api:camera-recordings", args=[camera.pk]),
+        "playback": reverse("api:camera-playback", args=[camera.pk]),
+        "openAt": moment.isoformat() if moment else None,
+        "texts": {
+            "live": _("Langsung"),
+            "recording": _("Rekaman %(time)s WIB"),
+            "noRecording": _("Tidak ada rekaman pada waktu itu."),
+            "loadFailed": _("Rekaman tidak dapat dimuat."),
+            "incident": _("Kejadian"),
+            "note": _("Catatan piket"),
         },
     }
 

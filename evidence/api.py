@@ -17,6 +17,7 @@ from evidence import services
 from evidence.models import Clip
 from evidence.services import EvidenceRefused
 from evidence.views import file_response
+from incidents.api import RefusalSerializer
 from incidents.models import Incident
 from kelurahan.roles import Action
 
@@ -76,10 +77,6 @@ class DownloadQuery(QueryParams):
     )
 
 
-class RefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 def _refusal(refused):
     if refused.status == 400 and refused.field:
         return Response({refused.field: [refused.message]}, status=400)
@@ -100,6 +97,8 @@ def _refusal(refused):
 @api_view(["POST"])
 def incident_clips(request, pk):
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
+    if not services.may(request.user, Action.VIEW_RECORDINGS, incident):
+        return Response({"detail": services.refusal_to_save()}, status=403)
     body = ClipCreateSerializer(data=request.data, context={"request": request})
     body.is_valid(raise_exception=True)
     try:

@@ -34,6 +34,10 @@ class EvidenceRefused(Refused):
     """An act on evidence that cannot be done."""
 
 
+def refusal_to_save():  # noqa: N802 (a message, translated when asked)
+    return _("Anda tidak berhak menyimpan rekaman kejadian ini.")
+
+
 def may(user, action, incident):
     """Whether `user` may `action` on this incident (its area, and its level reached)."""
     return Incident.objects.visible_to(user, action).filter(pk=incident.pk).exists()
@@ -66,17 +70,20 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
     """
     now = now or timezone.now()
     if not may(by, Action.VIEW_RECORDINGS, incident):
-        raise EvidenceRefused(403, _("Anda tidak berhak menyimpan rekaman kejadian ini."))
+        raise EvidenceRefused(403, refusal_to_save())
     if not Camera.objects.visible_to(by, Action.VIEW_RECORDINGS).filter(pk=camera.pk).exists():
         raise EvidenceRefused(400, _("Kamera tidak ditemukan di wilayah Anda."), "camera")
     _check_range(start, end, now)
     segments = segments_between(camera, start, end)
     if not segments:
         raise EvidenceRefused(409, _("Tidak ada rekaman kamera ini pada rentang waktu itu."))
-    # What is really there: the clip never claims time before the first or after the last segment.
+    # What the file really holds: whole segments (MPEG-TS), else the range within what exists.
     first, last = segments[0], segments[-1]
-    start = max(start, first[1])
-    end = min(end, last[1] + timedelta(seconds=last[2]))
+    first_start, last_end = first[1], last[1] + timedelta(seconds=last[2])
+    if clipping.whole_segments(segments):
+        start, end = first_start, last_end
+    else:
+        start, end = max(start, first_start), min(end, last_end)
     name = f"bukti/{now:%Y/%m}/kejadian-{incident.pk}-{camera.code}-{start:%Y%m%dT%H%M%S}Z.mp4"
     target = settings.MEDIA_ROOT / name
     if target.exists():

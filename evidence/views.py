@@ -32,6 +32,8 @@ def _clip(request, pk):
 @require_POST
 def clip_create(request, incident_pk):
     incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=incident_pk)
+    if not may(request.user, Action.VIEW_RECORDINGS, incident):
+        raise PermissionDenied(services.refusal_to_save())
     form = ClipForm(request.POST, incident=incident, user=request.user)
     if form.is_valid():
         try:

@@ -135,13 +135,16 @@ def _incident(request, pk):
 def _detail_page(request, incident, bound=None, status=200):
     user = request.user
     cameras = Camera.objects.visible_to(user)
+    camera = cameras.filter(pk=incident.camera_id).first() if incident.camera_id else None
     context = {
         "incident": incident,
+        "camera": camera,
+        # "Lihat rekaman": the camera page at the incident's moment, for those who may rewind.
+        "can_rewind": camera is not None and can(user, Action.VIEW_RECORDINGS, camera),
         "left": time_left(incident, timezone.now()),
         "reporter": reporter_of(incident, user),
         "is_reporter": incident.reporter_id == user.pk,
         "timeline": timeline_of(incident, user),
-        "camera": cameras.filter(pk=incident.camera_id).first() if incident.camera_id else None,
         "notes": ShiftNote.objects.visible_to(user)
         .filter(incident=incident)
         .select_related("shift"),

@@ -382,10 +382,15 @@ RECORDING_DAYS = env_int("RECORDING_DAYS", 14, minimum=1)
 # The disk guard keeps at least this many megabytes free on RECORDINGS_ROOT's disk, deleting the
 # oldest unheld hours first and alerting the provincial admins (0: no guard).
 RECORDING_MIN_FREE_MB = env_int("RECORDING_MIN_FREE_MB", 2048, minimum=0)
+# A quota on all recordings together, kept the same way (oldest unheld first; 0: none). The demo
+# uses it to stay under 1 GB.
+RECORDING_MAX_MB = env_int("RECORDING_MAX_MB", 0, minimum=0)
 # How long a playback token (one user, one camera, one time range) stays valid.
 PLAYBACK_TOKEN_SECONDS = env_int("PLAYBACK_TOKEN_SECONDS", 900, minimum=30)
 # Production: MediaMTX's playback server, through the proxy on the portal's origin.
 MEDIAMTX_PLAYBACK_URL = env_str("MEDIAMTX_PLAYBACK_URL", "/playback/")
+# Where MediaMTX writes recordings (its recordPath root): the same volume as RECORDINGS_ROOT.
+MEDIAMTX_RECORDINGS_PATH = env_str("MEDIAMTX_RECORDINGS_PATH", "/recordings")
 # The storage forecast's bitrate for a camera with no recorded hours yet (kbit/s).
 CAMERA_BITRATE_KBPS = env_int("CAMERA_BITRATE_KBPS", 1500)
 # Map tiles (Leaflet). Markers still show when tiles cannot be loaded.

@@ -39,7 +39,7 @@ class Action(StrEnum):
     VIEW = "view"  # see the area and what is recorded in it
     VIEW_STREAMS = "view_streams"
     VIEW_RECORDINGS = "view_recordings"  # rewind: the timeline and playback of recordings
-    EXPORT_EVIDENCE = "export_evidence"  # save and hand over clips of recordings
+    EXPORT_EVIDENCE = "export_evidence"  # hand clips out (download, agency links), lift holds
     WRITE_SHIFT_NOTES = "write_shift_notes"
     ADD_OBSERVATION = "add_observation"  # FKDM volunteers' notes, shown as theirs
     CREATE_INCIDENT = "create_incident"

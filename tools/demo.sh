@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 
 export DEBUG="${DEBUG:-1}"
 export REQUIRE_ADMIN_MFA="${REQUIRE_ADMIN_MFA:-0}"  # the demo admin may enrol MFA, is not forced
+# Two demo cameras record (cameras/demo.py); all recordings together stay under 900 MB.
+export RECORDING_MAX_MB="${RECORDING_MAX_MB:-900}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 
@@ -26,6 +28,9 @@ $PY manage.py run_streams &
 children+=($!)
 # Incident SLA: escalate what nobody acknowledged in time, mark what is overdue (every minute).
 $PY manage.py sla_sweep --every 60 &
+children+=($!)
+# Retention (recordings of the demo cameras: a day; and the rest), every hour.
+$PY manage.py apply_retention --every 3600 > /dev/null &
 children+=($!)
 # Data requests: alert the area's staff before the 3x24 h deadline lapses and when it has.
 $PY manage.py request_sweep --every 60 &

@@ -142,7 +142,7 @@ def test_retention_removes_only_what_is_past_it(aged, now, django_capture_on_com
         "permohonan_data": 0,  # tests/datarequests: answered requests and their documents
         "peringatan": 1,
         "rekaman": 0,  # recordings: tests/cameras/test_recording_retention.py
-        "klip": 0,  # evidence clips
+        "klip": 0,  # evidence clips: tests/evidence/test_clips.py
     }
     assert run.detail["days"]["RETENTION_TRAIL_DAYS"] == 730
     assert run.actor is None and run.area_id is None  # for provincial admins' eyes

@@ -151,7 +151,8 @@ def test_csv_is_excel_ready_in_wib_and_defuses_formulas(signed_in, viewings):
         "",
     ]
     anonymous = next(row for row in rows if row[2] == "tebet-eco-park-jembatan")
-    assert anonymous[0] == "anonim" and anonymous[-1] == "Publik"
+    assert anonymous[0] == "anonim" and anonymous[-3] == "Publik"
+    assert anonymous[-2:] == ["", ""]  # live viewing: no recorded range
     assert anonymous[9] == "'=cmd|'/c calc'!A1"  # shown as text in Excel, never run
 
 

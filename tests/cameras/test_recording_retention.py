@@ -108,3 +108,18 @@ def test_disk_guard_deletes_oldest_unheld_first_and_alerts_provincial_admins(
     # With enough room, nothing is deleted and nobody is alerted again.
     assert disk_guard(free_bytes=lambda: 10**12, now=now) == 0
     assert AlertEvent.objects.filter(kind=Kind.RECORDING_DISK_LOW).count() == 1
+
+
+def test_quota_keeps_recordings_under_recording_max_mb(db, demo_cameras, recordings_root, settings):
+    """The demo's quota (RECORDING_MAX_MB): oldest unheld hours go until all fit; no alert."""
+    now = timezone.now()
+    camera = demo_cameras[KJ]
+    hours = [floor_hour(now - timedelta(hours=h)) for h in (4, 3, 2, 1)]
+    for hour in hours:
+        _record_hour(camera, hour, size=200_000)  # 600 kB an hour, 2.4 MB in all
+    settings.RECORDING_MAX_MB = 1
+    settings.RECORDING_MIN_FREE_MB = 0
+    assert disk_guard(now=now) == 3
+    assert list(RecordingHour.objects.values_list("hour", flat=True)) == hours[-1:]
+    assert not hour_folder(camera.pk, hours[0]).exists()
+    assert not AlertEvent.objects.filter(kind=Kind.RECORDING_DISK_LOW).exists()

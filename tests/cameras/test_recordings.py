@@ -125,3 +125,29 @@ def test_playlist_parser_reads_program_date_time_and_durations():
         (1796612401, 0.9),
     ]
     assert found[0][2] == datetime(2026, 12, 7, 3, 0, 0, 500000, tzinfo=UTC)
+
+
+def test_mediamtx_segments_are_indexed_by_the_folder_sweep(tmp_path, db, demo_cameras, settings):
+    """Production: MediaMTX writes <MM>-<SS>-<micro>.mp4 (no duration in the name) into the same
+    layout; the sweep indexes folders that changed, each segment lasting until the next."""
+    from cameras.recorder import FolderSweep
+
+    settings.RECORDINGS_ROOT = tmp_path
+    camera = demo_cameras[KJ]
+    camera.record = True
+    camera.save()
+    now = timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    folder = hour_folder(camera.pk, hour)
+    folder.mkdir(parents=True)
+    for minute in (0, 1):
+        name = segment_name(hour + timedelta(minutes=minute), ext="mp4")
+        (folder / name).write_bytes(b"\0" * 1000)
+    sweep = FolderSweep()
+    assert sweep.sweep(now) == 1
+    row = RecordingHour.objects.get(camera=camera, hour=hour)
+    assert row.bytes == 2000 and row.covered_from == 0
+    assert sweep.sweep(now) == 0  # nothing changed: the folder is not listed again
+    segments = segments_between(camera, hour, hour + timedelta(minutes=1, seconds=30))
+    assert [p.suffix for p, _, _ in segments] == [".mp4", ".mp4"]
+    assert segments[0][2] == 60

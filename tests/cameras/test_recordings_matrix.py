@@ -177,6 +177,9 @@ def test_playback_is_bound_to_its_range_and_logged(signed_in, demo_cameras, reco
     viewing = ViewingSession.objects.get(pk=answer["viewing"])
     assert (viewing.playback_start, viewing.playback_end) == narrow
     assert viewing.user.username == "piket.kebonjeruk"
+    history = client.get("/riwayat/menonton/").content.decode()
+    wib = timezone.localtime(narrow[0])
+    assert f"data-playback-range>rekaman {wib:%-d}" in history and f"{wib:%H.%M.%S}" in history
     # Bad ranges are a 400 with a message, never a 500.
     for bad in [
         {"start": _iso(end), "end": _iso(start)},

@@ -17,6 +17,11 @@ def test_seed_demo_twice_creates_once_and_keeps_changes(monkeypatch, capsys):
     roles = dict(RoleAssignment.objects.values_list("user__username", "area_id"))
     assert roles["operator.jakbar"] == "31.73"
     assert roles["fkdm.tebetbarat"] == "31.74.01.1002"
+    # A few demo cameras record, with a short retention, so that a newcomer can rewind.
+    from cameras.models import Camera
+
+    recorded = dict(Camera.objects.filter(record=True).values_list("code", "recording_days"))
+    assert recorded == {"kebonjeruk-simpang": 1, "tebet-eco-park-utara": 1}
 
     piket = User.objects.get(username="piket.kebonjeruk")
     piket.set_password("diganti-sendiri")

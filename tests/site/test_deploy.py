@@ -43,7 +43,7 @@ WORKER_COMMANDS = {
     "sla": ["sla_sweep", "--every", "60"],
     "requests": ["request_sweep", "--every", "60"],
     "shifts": ["check_shift_checkins", "--every", "60"],
-    "retention": ["apply_retention", "--every", "86400"],
+    "retention": ["apply_retention", "--every", "3600"],
 }
 # What an operator writes into docker/.env besides the example's values.
 FILLED_IN = {

@@ -356,8 +356,11 @@
       const player = new LivePlayer(root);
       root.player = player;
       player.start();
-      root.addEventListener("player:wanted", () => player.start());
+      // While a recording plays (static/js/recordings.js sets data-mode), live stays off.
+      const recording = () => root.dataset.mode === "recording";
+      root.addEventListener("player:wanted", () => { if (!recording()) player.start(); });
       document.addEventListener("visibilitychange", () => {
+        if (recording()) return;
         if (document.hidden) player.stop();
         else player.start();
       });

@@ -1,0 +1,299 @@
+"""Evidence clips end to end with real ffmpeg: saved from the incident page, played by the
+kecamatan operator once escalated, downloaded with a reason, held while the incident is open and
+after, checked by hash, given to an agency; every act on the custody log and the trail."""
+
+import hashlib
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from audit.models import Kind, TrailEntry
+from cameras import ffmpeg
+from cameras.models import Camera, RecordingHour
+from cameras.recordings import floor_hour, hour_folder
+from evidence import services
+from evidence.models import OPEN_HOLD, Clip, ClipEvent
+from incidents.services import incident_escalate, incident_forward, incident_transition
+from tests.evidence.conftest import TB
+from tests.evidence.recorded import lay_out
+from tests.incident_helpers import demo_agencies, kecamatan_operators
+
+pytestmark = pytest.mark.django_db
+
+
+def _wib_input(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _duration(path):
+    probe = subprocess.run(
+        [ffmpeg.ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    hours, minutes, seconds = re.search(r"Duration: (\d+):(\d+):([\d.]+)", probe.stderr).groups()
+    assert "Video: h264" in probe.stderr
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def _save_default_clip(client, incident):
+    page = client.get(f"/kejadian/{incident.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Simpan rekaman" in html
+    start = incident.created_at - timedelta(minutes=2)
+    end = incident.created_at + timedelta(minutes=3)
+    assert f'value="{_wib_input(start)}"' in html and f'value="{_wib_input(end)}"' in html
+    answer = client.post(
+        f"/bukti/kejadian/{incident.pk}/simpan/",
+        {"camera": incident.camera_id, "start": _wib_input(start), "end": _wib_input(end)},
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    return Clip.objects.get(pk=int(answer.url.strip("/").split("/")[-1]))
+
+
+def test_piket_saves_the_default_clip_and_its_hash_matches_its_bytes(recorded, signed_in):
+    incident = recorded["incident"]
+    client = signed_in("piket.kebonjeruk")
+    clip = _save_default_clip(client, incident)
+
+    data = clip.file.read()
+    assert hashlib.sha256(data).hexdigest() == clip.sha256 and len(data) == clip.bytes
+    assert 299 <= _duration(clip.file.path) <= 301  # five minutes, by stream copy
+    assert (clip.end - clip.start) == timedelta(minutes=5)
+
+    page = client.get(clip.get_absolute_url())
+    assert page.status_code == 200
+    assert clip.sha256 in page.content.decode()
+    assert "selama kejadian terbuka" in page.content.decode()
+    # Piket may keep and watch evidence, not hand it out: no download for them.
+    assert 'data-action-form="unduh"' not in page.content.decode()
+    assert client.get(f"/bukti/{clip.pk}/unduh/?reason=surat+polisi").status_code == 403
+
+    # Held while the incident is open, with the hours it came from.
+    assert clip.held_until == OPEN_HOLD
+    hours = RecordingHour.objects.filter(camera=clip.camera, hour__gte=floor_hour(clip.start))
+    assert hours.exists() and all(h.held_until == OPEN_HOLD for h in hours)
+
+    kinds = list(clip.events.values_list("kind", "actor__username", "sha256"))
+    assert kinds[0] == ("dibuat", "piket.kebonjeruk", clip.sha256)
+    assert ("dilihat", "piket.kebonjeruk", clip.sha256) in kinds
+    trail = TrailEntry.objects.filter(kind=Kind.EVIDENCE, object_id=str(clip.pk))
+    assert {row.detail["act"] for row in trail} >= {"dibuat", "dilihat"}
+    assert all(row.detail["sha256"] == clip.sha256 for row in trail)
+    assert {row.area_id for row in trail} == {incident.area_id}
+
+
+def test_the_escalated_kecamatan_operator_plays_the_clip_and_sees_its_hash(
+    recorded, signed_in, demo_users, client
+):
+    incident = recorded["incident"]
+    clip = _save_default_clip(signed_in("piket.kebonjeruk"), incident)
+    operators = kecamatan_operators()
+    operator = client
+    operator.force_login(operators["operator.kec.kebonjeruk"])
+    assert operator.get(clip.get_absolute_url()).status_code == 404  # not escalated yet
+
+    incident_escalate(incident_id=incident.pk, by=demo_users["piket.kebonjeruk"], note="Tolong")
+    page = operator.get(clip.get_absolute_url())
+    assert page.status_code == 200 and clip.sha256 in page.content.decode()
+    video = operator.get(f"/bukti/{clip.pk}/video.mp4")
+    assert video.status_code == 200 and video["Content-Type"] == "video/mp4"
+    assert hashlib.sha256(b"".join(video.streaming_content)).hexdigest() == clip.sha256
+    incident_page = operator.get(f"/kejadian/{incident.pk}/").content.decode()
+    assert f'data-clip="{clip.pk}"' in incident_page and clip.sha256 in incident_page
+    # The operator exports: the reason is asked, then the file is sent and logged with it.
+    assert "Alasan" in operator.get(f"/bukti/{clip.pk}/unduh/").content.decode()
+    assert operator.get(f"/bukti/{clip.pk}/unduh/?reason=ok").status_code == 400
+    download = operator.get(f"/bukti/{clip.pk}/unduh/?reason=Permintaan+Polsek+Kebon+Jeruk")
+    assert download.status_code == 200
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == clip.sha256
+    assert "attachment" in download["Content-Disposition"]
+    event = clip.events.get(kind=ClipEvent.Kind.DOWNLOADED)
+    assert (event.actor.username, event.reason) == (
+        "operator.kec.kebonjeruk",
+        "Permintaan Polsek Kebon Jeruk",
+    )
+
+    # The Kebon Jeruk volunteer sees the incident, not its recordings.
+    volunteer = signed_in("fkdm.kebonjeruk").get(f"/kejadian/{incident.pk}/").content.decode()
+    assert "data-evidence-panel" not in volunteer and clip.sha256 not in volunteer
+
+    # Tebet Barat gets nothing of it, by any page.
+    for username in ["staf.tebetbarat", "piket.tebetbarat", "fkdm.tebetbarat"]:
+        outsider = signed_in(username)
+        for url in [
+            clip.get_absolute_url(),
+            f"/bukti/{clip.pk}/video.mp4",
+            f"/bukti/{clip.pk}/unduh/?reason=ingin+tahu+saja",
+            f"/kejadian/{incident.pk}/",
+        ]:
+            assert outsider.get(url).status_code == 404, (username, url)
+        found = outsider.get(f"/bukti/periksa/?sha256={clip.sha256}").content.decode()
+        assert "data-verify-none" in found and f"klip #{clip.pk}" not in found
+
+
+def test_clip_api(recorded, signed_in):
+    incident, camera = recorded["incident"], recorded["camera"]
+    staff = signed_in("staf.kebonjeruk")
+    start = recorded["now"] - timedelta(minutes=5)
+    body = {"camera": camera.pk, "start": start.isoformat(), "end": recorded["now"].isoformat()}
+    url = f"/api/v1/incidents/{incident.pk}/clips/"
+    answer = staff.post(url, body, content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    made = answer.json()
+    assert set(made) >= {"id", "sha256", "bytes", "start", "end", "download_url"}
+    clip = Clip.objects.get(pk=made["id"])
+    assert made["sha256"] == hashlib.sha256(clip.file.read()).hexdigest()
+    assert staff.get(f"/api/v1/clips/{clip.pk}/").json()["sha256"] == clip.sha256
+
+    download = staff.get(made["download_url"])
+    assert download.status_code == 400 and "reason" in download.json()
+    download = staff.get(made["download_url"] + "?reason=Permintaan+Damkar")
+    assert download.status_code == 200 and download["X-Content-SHA256"] == clip.sha256
+    found = staff.get(f"/api/v1/clips/?sha256={clip.sha256.upper()}").json()["results"]
+    assert [row["id"] for row in found] == [clip.pk]
+
+    def refused(**changes):
+        return staff.post(url, {**body, **changes}, content_type="application/json")
+
+    assert refused(end=start.isoformat()).status_code == 400
+    too_long = (start + timedelta(minutes=31)).isoformat()
+    assert refused(end=too_long).json() == {"end": ["Klip paling panjang 30 menit."]}
+    long_ago = recorded["now"] - timedelta(days=2)
+    nothing = refused(start=long_ago.isoformat(), end=(long_ago + timedelta(minutes=1)).isoformat())
+    assert nothing.status_code == 409
+    tebet = Camera.objects.get(code=TB).pk
+    assert refused(camera=tebet).json() == {"camera": ["Kamera tidak ditemukan di wilayah Anda."]}
+    assert refused(camera="satu").status_code == 400
+    assert refused(start="kemarin").status_code == 400
+
+
+def test_holds_last_beyond_the_incident_and_held_hours_survive_retention(
+    recorded, settings, segments, demo_users, django_capture_on_commit_callbacks
+):
+    """Recorded 3 days ago, kept 1 day: retention removes the unheld hour, keeps the held one,
+    and the clip's own file is kept EVIDENCE_HOLD_DAYS after the incident is finished."""
+    settings.RECORDING_DAYS, settings.EVIDENCE_HOLD_DAYS = 1, 30
+    camera, incident = recorded["camera"], recorded["incident"]
+    staff = demo_users["staf.kebonjeruk"]
+    held_hour = floor_hour(timezone.now() - timedelta(days=3))
+    unheld_hour = held_hour - timedelta(hours=2)
+    lay_out(camera.pk, held_hour + timedelta(minutes=10), segments[:60], settings.RECORDINGS_ROOT)
+    lay_out(camera.pk, unheld_hour + timedelta(minutes=10), segments[:60], settings.RECORDINGS_ROOT)
+    clip = services.clip_create(
+        incident=incident,
+        camera=camera,
+        start=held_hour + timedelta(minutes=10, seconds=5),
+        end=held_hour + timedelta(minutes=10, seconds=50),
+        by=staff,
+    )
+    _apply_retention(django_capture_on_commit_callbacks)
+    assert RecordingHour.objects.filter(camera=camera, hour=held_hour).exists()
+    assert hour_folder(camera.pk, held_hour, settings.RECORDINGS_ROOT).is_dir()
+    assert not RecordingHour.objects.filter(camera=camera, hour=unheld_hour).exists()
+    assert not hour_folder(camera.pk, unheld_hour, settings.RECORDINGS_ROOT).exists()
+
+    incident_transition(incident_id=incident.pk, by=staff, to="diterima")
+    incident_transition(incident_id=incident.pk, by=staff, to="selesai")
+    clip.refresh_from_db()
+    incident.refresh_from_db()
+    assert clip.held_until == incident.resolved_at + timedelta(days=30)
+    assert RecordingHour.objects.get(camera=camera, hour=held_hour).held_until == clip.held_until
+    _apply_retention(django_capture_on_commit_callbacks)
+    clip.refresh_from_db()
+    assert clip.has_file and RecordingHour.objects.filter(hour=held_hour).exists()
+
+    # Lifting the hold is an audited act; the next retention pass removes file and hour.
+    with pytest.raises(services.EvidenceRefused) as refused:
+        services.hold_lift(clip=clip, by=demo_users["piket.kebonjeruk"], reason="tidak perlu")
+    assert refused.value.status == 403
+    services.hold_lift(clip=clip, by=staff, reason="Kasus dihentikan, surat no. 12")
+    lifted = TrailEntry.objects.get(kind=Kind.EVIDENCE, detail__act="penahanan_dicabut")
+    assert (lifted.actor, lifted.detail["reason"]) == (staff, "Kasus dihentikan, surat no. 12")
+    path = clip.file.path
+    _apply_retention(django_capture_on_commit_callbacks)
+    clip.refresh_from_db()
+    assert clip.removed_at and not clip.has_file
+    assert not Path(path).exists()
+    assert not RecordingHour.objects.filter(camera=camera, hour=held_hour).exists()
+    assert clip.sha256 and clip.events.filter(kind="dihapus").exists()  # the hash stays
+
+
+def _apply_retention(on_commit):
+    with on_commit(execute=True):  # files are deleted once the rows' deletion is committed
+        call_command("apply_retention")
+
+
+def test_agency_link_is_signed_expiring_and_logged_on_use(recorded, demo_users, client, settings):
+    demo_agencies()
+    incident = recorded["incident"]
+    staff = demo_users["staf.kebonjeruk"]
+    from evidence.services import forwarded_agencies
+    from incidents.models import Agency
+
+    agency = Agency.objects.serving(incident.area_id).first()
+    clip = services.clip_create(
+        incident=incident,
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=1),
+        end=recorded["now"],
+        by=staff,
+    )
+    with pytest.raises(services.EvidenceRefused):  # not forwarded to it yet
+        services.link_give(clip=clip, agency=agency, by=staff, reason="Permintaan penyidik")
+    incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
+    assert list(forwarded_agencies(incident)) == [agency]
+    link, token = services.link_give(
+        clip=clip, agency=agency, by=staff, reason="Permintaan penyidik"
+    )
+
+    page = client.get(f"/bukti/tautan/{token}/")
+    assert page.status_code == 200 and clip.sha256 in page.content.decode()
+    download = client.get(f"/bukti/tautan/{token}/?unduh=1")
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == clip.sha256
+    used = clip.events.get(kind=ClipEvent.Kind.LINK_USED)
+    assert (used.agency, used.actor, used.reason) == (agency, None, "Permintaan penyidik")
+    assert TrailEntry.objects.filter(kind=Kind.EVIDENCE, detail__act="tautan_dipakai").exists()
+
+    assert client.get(f"/bukti/tautan/{token}x/").status_code == 404  # tampered
+    link.expires_at = timezone.now() - timedelta(seconds=1)
+    link.save()
+    assert client.get(f"/bukti/tautan/{token}/?unduh=1").status_code == 410
+
+
+def test_fmp4_segments_are_cut_at_the_range_by_the_concat_demuxer(tmp_path):
+    """MediaMTX records fMP4 segments, each with its own header: the range is cut inside them."""
+    from datetime import UTC, datetime
+
+    from evidence.clipping import cut, whole_segments
+
+    pattern = [a for a in ffmpeg.demo_pattern_args("uji", size="320x180", fps=10, font=None)]
+    pattern = [a for a in pattern if a != "-re"]
+    command = [
+        ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *pattern,
+        "-t", "30", "-f", "segment", "-segment_time", "10", "-segment_format", "mp4",
+        "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof",
+        str(tmp_path / "seg%02d.mp4"),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, timeout=120, capture_output=True)
+    start = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    segments = [
+        (path, start + timedelta(seconds=10 * n), 10.0)
+        for n, path in enumerate(sorted(tmp_path.glob("seg*.mp4")))
+    ]
+    assert len(segments) == 3 and not whole_segments(segments)
+    target = tmp_path / "klip.mp4"
+    digest, size = cut(
+        segments, start + timedelta(seconds=5), start + timedelta(seconds=25), target
+    )
+    assert (
+        hashlib.sha256(target.read_bytes()).hexdigest() == digest and size == target.stat().st_size
+    )
+    assert 19 <= _duration(target) <= 21
