@@ -71,6 +71,9 @@ class Kind(models.TextChoices):
     RECORDING_DISK_LOW = "rekaman_disk_penuh", _("Ruang rekaman hampir penuh")
     SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
     ANNOUNCEMENT = "pengumuman", _("Pengumuman")
+    REQUEST_FILED = "permohonan_baru", _("Permohonan data baru")
+    REQUEST_DUE_SOON = "permohonan_batas_dekat", _("Permohonan data mendekati batas jawaban")
+    REQUEST_OVERDUE = "permohonan_terlambat", _("Permohonan data lewat batas jawaban")
 
 
 class AlertQuerySet(models.QuerySet):

@@ -18,6 +18,8 @@ from alerts.models import PROVINCIAL_ONLY, Kind
 from alerts.publish import publish_alert, send_to_user
 from cameras.models import Camera, CameraStatusChange
 from cameras.signals import camera_status_changed, recordings_disk_low
+from datarequests.signals import Event as RequestEvent
+from datarequests.signals import request_event
 from incidents.models import IncidentEvent
 from incidents.signals import incident_event
 from kelurahan.codes import PROVINCE
@@ -66,6 +68,29 @@ def _camera_status_changed(sender, camera, online, at, **kwargs):
         title=camera.name,
         link=camera.get_absolute_url(),
         payload={"camera": camera.code, "online": online, "at": at.isoformat()},
+    )
+
+
+_REQUEST_KINDS = {
+    RequestEvent.FILED: (Kind.REQUEST_FILED, "rendah"),
+    RequestEvent.DUE_SOON: (Kind.REQUEST_DUE_SOON, "tinggi"),
+    RequestEvent.OVERDUE: (Kind.REQUEST_OVERDUE, "darurat"),
+}
+
+
+def _request_event(sender, data_request, kind, at, **kwargs):
+    # Only the number and the deadline travel: who asked and why stay on the request's page.
+    if kind not in _REQUEST_KINDS:
+        return
+    alert_kind, severity = _REQUEST_KINDS[kind]
+    publish_alert(
+        kind=alert_kind,
+        area_code=data_request.area_id,
+        severity=severity,
+        title=data_request.number,
+        link=f"/permohonan/{data_request.pk}/",
+        payload={"request": data_request.number, "due": data_request.due_at.isoformat()},
+        key=f"{alert_kind}:{data_request.pk}",
     )
 
 
@@ -129,6 +154,7 @@ def session_digest(session_key):
 def connect():
     incident_event.connect(_incident_event, dispatch_uid="alerts-incident")
     camera_status_changed.connect(_camera_status_changed, dispatch_uid="alerts-camera")
+    request_event.connect(_request_event, dispatch_uid="alerts-datarequest")
     recordings_disk_low.connect(_recordings_disk_low, dispatch_uid="alerts-recordings-disk")
     post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra")
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")

@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     EVIDENCE = "bukti", _("Penanganan bukti rekaman")
     ADMIN = "admin", _("Tindakan admin")
     RETENTION = "retensi", _("Retensi data")
+    DATA_REQUEST = "permohonan_data", _("Permohonan data warga")
 
 
 class AppendOnly(Exception):

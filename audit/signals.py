@@ -10,6 +10,7 @@ from django.db.models.signals import post_save, pre_save
 from audit.models import Kind
 from audit.trail import area_of, home_area, record, request_user, username_owner
 from cameras.models import ViewingSession
+from datarequests.signals import request_event
 from evidence.signals import clip_custody
 from incidents.signals import incident_event
 from kelurahan.models import Area, RoleAssignment, User
@@ -32,6 +33,7 @@ def connect():
         (person_invited, _invited, None),
         (exported, _exported, None),
         (incident_event, _incident_event, None),
+        (request_event, _request_event, None),
         (clip_custody, _clip_custody, None),
     ]
     for signal, receiver, sender in hooks:
@@ -131,6 +133,17 @@ def _incident_event(sender, incident, event, **kwargs):
     if event.agency_id:
         detail["agency"] = str(event.agency)
     record(Kind.INCIDENT, actor=event.actor, obj=incident, detail=detail, at=event.at)
+
+
+def _request_event(sender, data_request, kind, actor, at, detail, **kwargs):
+    # Each step of a citizen's request, and every look at its identity document or footage.
+    record(
+        Kind.DATA_REQUEST,
+        actor=actor,
+        obj=data_request,
+        detail={"event": kind, **detail},
+        at=at,
+    )
 
 
 def _clip_custody(sender, clip, event, request=None, **kwargs):

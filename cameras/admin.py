@@ -39,6 +39,7 @@ class CameraAdmin(ModelAdmin):
         (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
         (_("Siaran"), {"fields": ["status", "is_public", "source_url", "node"]}),
         (_("Rekaman"), {"fields": ["record", "recording_days"]}),
+        (_("Transparansi"), {"fields": ["purpose", "signage"]}),
         (_("Kesehatan"), {"fields": readonly_fields}),
     ]
 

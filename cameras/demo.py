@@ -263,6 +263,18 @@ DEMO_CAMERAS = [
 ]
 
 
+# The public demo cameras' purpose and signage (the public page's transparency section); the
+# others keep the defaults (no purpose written, signage not checked yet).
+DEMO_PURPOSES = {
+    "kebonjeruk-halte": ("Keamanan penumpang di halte dan arus lalu lintas", "terpasang"),
+    "tebet-eco-park-utara": ("Keamanan pengunjung taman dan pemantauan genangan", "terpasang"),
+    "tebet-eco-park-jembatan": ("Keamanan pengunjung taman", "belum"),
+    "taman-leuser": ("Keamanan pengunjung taman", "terpasang"),
+    "taman-langsat": ("Keamanan pengunjung taman", "belum_diperiksa"),
+    "taman-suropati": ("Keamanan pengunjung taman", "terpasang"),
+}
+
+
 @transaction.atomic
 def create_cameras():
     """Create the demo cameras that do not exist yet; existing ones are left as they are."""
@@ -283,6 +295,8 @@ def create_cameras():
                 "status": demo.status,
                 "funding": Camera.Funding.CSR if demo.sponsor else Camera.Funding.APBD,
                 "sponsor": demo.sponsor,
+                "purpose": DEMO_PURPOSES.get(demo.code, ("", ""))[0],
+                "signage": DEMO_PURPOSES.get(demo.code, ("", Camera.Signage.UNCHECKED))[1],
             },
         )
         if is_new:

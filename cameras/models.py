@@ -135,6 +135,12 @@ class Camera(models.Model):
         APBD = "apbd", _("APBD")
         CSR = "csr", _("CSR")
 
+    class Signage(models.TextChoices):
+        # UU 27/2022 Art. 17: public CCTV is signposted where it watches.
+        POSTED = "terpasang", _("Papan pemberitahuan terpasang")
+        MISSING = "belum", _("Papan pemberitahuan belum terpasang")
+        UNCHECKED = "belum_diperiksa", _("Belum diperiksa")
+
     class Status(models.TextChoices):
         ACTIVE = "aktif", _("Aktif")
         MAINTENANCE = "perbaikan", _("Dalam perbaikan")
@@ -161,6 +167,14 @@ class Camera(models.Model):
     sponsor = models.CharField(_("sponsor CSR"), max_length=120, blank=True)
     installed_on = models.DateField(_("dipasang pada"), null=True, blank=True)
     is_public = models.BooleanField(_("publik"), default=False)
+    # What the camera is for (shown on the public page for public cameras: UU PDP Art. 17).
+    purpose = models.CharField(_("tujuan pemasangan"), max_length=300, blank=True)
+    signage = models.CharField(
+        _("papan pemberitahuan"),
+        max_length=16,
+        choices=Signage.choices,
+        default=Signage.UNCHECKED,
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "evidence",
     "alerts",
     "audit",
+    "datarequests",
     "reports",
 ]
 
@@ -320,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "CameraStatusEnum": "cameras.models.Camera.Status",
         "CameraKindEnum": "cameras.models.Camera.Kind",
         "AreaLevelEnum": "kelurahan.roles.Level",
+        "DataRequestStatusEnum": "datarequests.models.Status",
+        "RefusalReasonEnum": "datarequests.models.RefusalReason",
     },
 }
 
@@ -450,6 +453,21 @@ RETENTION_TRAIL_DAYS = env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
 RETENTION_ATTACHMENT_DAYS = env_int("RETENTION_ATTACHMENT_DAYS", 365, minimum=0)
 # Alert events (and who read them).
 RETENTION_ALERT_DAYS = env_int("RETENTION_ALERT_DAYS", 90, minimum=0)
+# Citizens' footage and data requests, with their identity document photos, counted from the day
+# they were answered (granted or refused); unanswered requests are kept however old.
+DATAREQUEST_DAYS = env_int("DATAREQUEST_DAYS", 365, minimum=0)
+
+# --- Footage and data requests (UU PDP) -------------------------------------------------------
+
+# A request is answered within this many hours of being filed (UU 27/2022 Art. 32: 3x24 hours).
+DATAREQUEST_ANSWER_HOURS = env_int("DATAREQUEST_ANSWER_HOURS", 72, minimum=1)
+# Staff in the area are alerted this many hours before the deadline lapses (and again when it has).
+DATAREQUEST_ALERT_HOURS = env_int("DATAREQUEST_ALERT_HOURS", 12, minimum=0)
+# A granted request's footage can be downloaded for this many hours.
+DATAREQUEST_DOWNLOAD_HOURS = env_int("DATAREQUEST_DOWNLOAD_HOURS", 72, minimum=1)
+# New requests accepted per visitor (IP address), on the page and the API, e.g. "5/hour".
+DATAREQUEST_RATE = env_str("DATAREQUEST_RATE", "5/hour")
+
 # --- Reports and public statistics ------------------------------------------------------------
 
 # The public statistics page and its JSON (/statistik/, /api/v1/public/stats/) are computed at

@@ -8,6 +8,7 @@ from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
 from common.api import Router, api_docs
+from datarequests import api as datarequests_api
 from evidence import api as evidence_api
 from incidents import api as incident_api
 from incidents import ingest_api
@@ -26,11 +27,13 @@ router.register("shifts", shift_api.ShiftViewSet, basename="shift")
 router.register("notes", shift_api.ShiftNoteViewSet, basename="note")
 router.register("people", people_api.PersonViewSet, basename="person")
 router.register("assignments", people_api.AssignmentViewSet, basename="assignment")
+router.register("requests", datarequests_api.DataRequestViewSet, basename="datarequest")
 
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<id:pk>/stream/", cameras_api.public_stream, name="public-stream"),
     path("public/stats/", public_stats, name="public-stats"),
+    path("public/requests/", datarequests_api.public_request, name="public-request"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),
     path("incidents/<id:pk>/clips/", evidence_api.incident_clips, name="incident-clips"),
@@ -50,6 +53,7 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("alerts.urls")),
     path("", include("audit.urls")),
+    path("", include("datarequests.urls")),
     path("", include("reports.urls")),
     path("streams/<slug:code>/<str:filename>", streams.stream_file, name="stream-file"),
     path(

@@ -18,9 +18,10 @@ _NAVIGATION = [
     (_("Kelola orang"), "people-list", "people", Action.MANAGE_ROLES),
     (_("Jejak"), "audit:trail", "trail", Action.VIEW_AUDIT),
     (_("Laporan"), "reports:report", "chart", Action.EXPORT),
+    (_("Permohonan data"), "datarequests:list", "user", Action.MANAGE_REQUESTS),
     (_("Akun"), "account", "user", None),
 ]
-_NOT_ON_BOTTOM_BAR = {"audit:trail", "people-list", "reports:report"}
+_NOT_ON_BOTTOM_BAR = {"audit:trail", "people-list", "reports:report", "datarequests:list"}
 
 
 def navigation(request):

@@ -54,6 +54,8 @@ class Action(StrEnum):
     MANAGE_ROLES = "manage_roles"  # only roles ranked below one's own, only within one's area
     VIEW_AUDIT = "view_audit"
     EXPORT = "export"
+    # Citizens' footage and data requests (UU PDP): verify, grant, refuse, see their ID photos.
+    MANAGE_REQUESTS = "manage_requests"
     ADMINISTER = "administer"  # the Django admin and system-wide settings
 
 
@@ -80,6 +82,7 @@ _SUPERVISION = _PIKET | {
     Action.MANAGE_SHIFTS,
     Action.MANAGE_ROLES,
     Action.EXPORT,
+    Action.MANAGE_REQUESTS,
 }
 
 PERMISSIONS = {

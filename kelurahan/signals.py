@@ -14,3 +14,9 @@ exported = Signal()
 # Sent by `seed_demo` once the demo areas and users exist (kwargs: stdout, to print a line),
 # so that apps above kelurahan add their own demo data (cameras, agencies ...).
 demo_seeded = Signal()
+
+# Sent by the public page (reports.public) when it computes its figures (kwargs: now). Apps
+# that hold a public figure answer with a list of {"key", "label", "value", "unit"} dicts; the
+# page shows each figure it receives, so a figure appears exactly when its app is installed
+# (the maintenance app's median time to repair, for one).
+public_figures_wanted = Signal()

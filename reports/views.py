@@ -21,7 +21,7 @@ from kelurahan.access import can
 from kelurahan.roles import Action
 from kelurahan.signals import exported
 from reports.forms import ReportForm
-from reports.public import public_figures
+from reports.public import public_figures, transparency_figures
 from reports.public_tables import PublicForm, PublicStatistics
 from reports.report import TABLES, Report
 
@@ -111,7 +111,8 @@ def csv_cell(value):
 def public_statistics(request):
     figures = public_figures()
     form = PublicForm(request.GET, figures=figures)
+    context = {"form": form, "transparency": transparency_figures()}
     if not form.is_valid():
-        return render(request, "reports/public.html", {"form": form}, status=400)
-    statistics = PublicStatistics(figures, form.cleaned_data["area"])
-    return render(request, "reports/public.html", {"form": form, "stats": statistics})
+        return render(request, "reports/public.html", context, status=400)
+    context["stats"] = PublicStatistics(figures, form.cleaned_data["area"])
+    return render(request, "reports/public.html", context)

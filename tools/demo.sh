@@ -32,6 +32,9 @@ children+=($!)
 # Retention (recordings of the demo cameras: a day; and the rest), every hour.
 $PY manage.py apply_retention --every 3600 > /dev/null &
 children+=($!)
+# Data requests: alert the area's staff before the 3x24 h deadline lapses and when it has.
+$PY manage.py request_sweep --every 60 &
+children+=($!)
 # Alert when a running shift has nobody checked in (after the grace time; once per shift).
 $PY manage.py check_shift_checkins --every 60 &
 children+=($!)

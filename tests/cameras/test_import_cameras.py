@@ -250,6 +250,8 @@ def _camera_form(**overrides):
         "installed_on": "",
         "status": "aktif",
         "source_url": f"rtsp://admin:{SECRET}@10.1.2.3/live",
+        "purpose": "",
+        "signage": "belum_diperiksa",  # the select's first choice, as a browser sends it
     }
     return {**data, **overrides}
 

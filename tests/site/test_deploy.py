@@ -41,6 +41,7 @@ WORKER_COMMANDS = {
     "migrate": ["migrate", "--no-input"],
     "streams": ["run_streams"],
     "sla": ["sla_sweep", "--every", "60"],
+    "requests": ["request_sweep", "--every", "60"],
     "shifts": ["check_shift_checkins", "--every", "60"],
     "retention": ["apply_retention", "--every", "3600"],
 }
