@@ -20,7 +20,7 @@ class CameraAdmin(ModelAdmin):
     """
 
     list_display = ["code", "name", "area", "status", "online", "is_public"]
-    list_filter = ["status", "online", "is_public", "kind", "funding", "tags"]
+    list_filter = ["status", "online", "is_public", "kind", "funding", "maintainer", "tags"]
     search_fields = ["code", "name", "area__code", "area__name"]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
@@ -28,7 +28,7 @@ class CameraAdmin(ModelAdmin):
     readonly_fields = ["online", "last_seen_at", "online_changed_at", "created_at"]
     fieldsets = [
         (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
-        (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
+        (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on", "maintainer"]}),
         (_("Siaran"), {"fields": ["status", "is_public", "source_url"]}),
         (_("Kesehatan"), {"fields": readonly_fields}),
     ]
