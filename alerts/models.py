@@ -43,7 +43,12 @@ def alert_scope(user, *, fresh=False):
     grants = live_grants(user, fresh=fresh)
     if lacks_required_mfa(user, grants):
         return ()
-    return tuple(sorted({grant.area_code for grant in grants}))
+    return _area_codes(grants)
+
+
+def _area_codes(grants):
+    """The areas of these grants (a technician's grant is for an organisation, not an area)."""
+    return tuple(sorted({g.area_code for g in grants if g.area_code is not None}))
 
 
 def alert_scopes(user_ids):
@@ -52,8 +57,7 @@ def alert_scopes(user_ids):
     roles = {user_id: {g.role for g in held} for user_id, held in grants.items()}
     refused = users_lacking_required_mfa(roles)
     return {
-        user_id: () if user_id in refused else tuple(sorted({g.area_code for g in grants[user_id]}))
-        for user_id in user_ids
+        user_id: () if user_id in refused else _area_codes(grants[user_id]) for user_id in user_ids
     }
 
 
@@ -65,13 +69,14 @@ class Kind(models.TextChoices):
     CAMERA_OFFLINE = "kamera_offline", _("Kamera offline")
     CAMERA_ONLINE = "kamera_online", _("Kamera kembali online")
     SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
+    TICKET_OVERDUE = "tiket_terlambat", _("Tiket perbaikan lewat batas")
     ANNOUNCEMENT = "pengumuman", _("Pengumuman")
 
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The alerts `user` is told about: see `reaches` (the same rule, row by row)."""
-        codes = {grant.area_code for grant in live_grants(user)}
+        codes = set(_area_codes(live_grants(user)))
         if not codes:
             return self.none()
         query = Q(area_id=PROVINCE)

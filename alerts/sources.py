@@ -21,6 +21,7 @@ from incidents.models import IncidentEvent
 from incidents.signals import incident_event
 from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import LEVEL_DEPTH, Level
+from maintenance.signals import ticket_overdue
 
 _INCIDENT_KINDS = {
     IncidentEvent.Kind.CREATED: Kind.INCIDENT_CREATED,
@@ -67,6 +68,25 @@ def _camera_status_changed(sender, camera, online, at, **kwargs):
     )
 
 
+def _ticket_overdue(sender, ticket, **kwargs):
+    # The kota operator (depth 2) and everyone below in the camera's area; once per ticket.
+    publish_alert(
+        kind=Kind.TICKET_OVERDUE,
+        area_code=ticket.area_id,
+        severity="sedang",
+        title=ticket.camera.name,
+        link=ticket.get_absolute_url(),
+        payload={
+            "ticket": ticket.pk,
+            "camera": ticket.camera.code,
+            "maintainer": ticket.maintainer.name if ticket.maintainer_id else "",
+            "deadline": ticket.deadline.isoformat(),
+        },
+        min_depth=LEVEL_DEPTH[Level.KOTA],
+        key=f"tiket-terlambat:{ticket.pk}:{ticket.reopen_count}",
+    )
+
+
 def _assignment_changed(sender, instance, **kwargs):
     # Someone who never signed in has no socket to tell (a bulk import creates thousands).
     if _ever_signed_in(instance):
@@ -107,6 +127,7 @@ def session_digest(session_key):
 def connect():
     incident_event.connect(_incident_event, dispatch_uid="alerts-incident")
     camera_status_changed.connect(_camera_status_changed, dispatch_uid="alerts-camera")
+    ticket_overdue.connect(_ticket_overdue, dispatch_uid="alerts-ticket-overdue")
     post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra")
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")
     post_save.connect(_user_saved, sender=User, dispatch_uid="alerts-user")

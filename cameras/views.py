@@ -48,6 +48,7 @@ def camera_detail(request, pk):
     context = {
         "camera": camera,
         "can_stream": can(request.user, Action.VIEW_STREAMS, camera),
+        "can_open_ticket": can(request.user, Action.OPEN_TICKET, camera),
         "uptime": _uptime(camera),
         "player_config": _player_config(request),
     }

@@ -15,12 +15,13 @@ _NAVIGATION = [
     (_("Peta"), "cameras:map", "pin", Action.VIEW),
     (_("Kejadian"), "incident-list", "alert", Action.VIEW),
     (_("Piket"), "shift-current", "piket", Action.VIEW),
+    (_("Perbaikan"), "maintenance:ticket-list", "camera", Action.VIEW_TICKETS),
     (_("Kelola orang"), "people-list", "people", Action.MANAGE_ROLES),
     (_("Jejak"), "audit:trail", "trail", Action.VIEW_AUDIT),
     (_("Laporan"), "reports:report", "chart", Action.EXPORT),
     (_("Akun"), "account", "user", None),
 ]
-_NOT_ON_BOTTOM_BAR = {"audit:trail", "people-list", "reports:report"}
+_NOT_ON_BOTTOM_BAR = {"audit:trail", "people-list", "reports:report", "maintenance:ticket-list"}
 
 
 def navigation(request):
