@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 
 export DEBUG="${DEBUG:-1}"
 export REQUIRE_ADMIN_MFA="${REQUIRE_ADMIN_MFA:-0}"  # the demo admin may enrol MFA, is not forced
+# Maintenance tickets within a minute (not 30 and 15), so that the demo shows them.
+export MAINTENANCE_AFTER="${MAINTENANCE_AFTER:-1}" MAINTENANCE_CONFIRM="${MAINTENANCE_CONFIRM:-1}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 
@@ -27,6 +29,9 @@ children+=($!)
 # Incident SLA: escalate what nobody acknowledged in time, mark what is overdue (every minute).
 $PY manage.py sla_sweep --every 60 &
 children+=($!)
+# Maintenance: tickets for cameras offline too long, closed once they stay back online.
+$PY manage.py maintenance_sweep --every 10 &
+children+=($!)
 # Alert when a running shift has nobody checked in (after the grace time; once per shift).
 $PY manage.py check_shift_checkins --every 60 &
 children+=($!)
@@ -36,5 +41,5 @@ children+=($!)
 echo
 echo "JakCCTV: http://127.0.0.1:$PORT/  (Ctrl-C to stop)"
 echo "Log in as admin.provinsi, operator.jakbar, staf.kebonjeruk, piket.kebonjeruk,"
-echo "fkdm.kebonjeruk or fkdm.tebetbarat with the demo password printed above."
+echo "fkdm.kebonjeruk, fkdm.tebetbarat or teknisi.kebonjeruk with the demo password printed above."
 wait -n "${children[@]}"
