@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cameras.models import Camera, CameraStatusChange
-from maintenance.models import AUTOMATIC_REASONS, Reason, Status, Ticket
+from maintenance.models import Reason, Status, Ticket
 from maintenance.signals import ticket_overdue
 
 DEFAULT_REPAIR_HOURS = 72  # a camera without a maintainer: Diskominfotik's 3x24 hours
@@ -128,7 +128,8 @@ _COLUMNS = {
 def settle(now):
     """Close the tickets whose camera has been back online MAINTENANCE_CONFIRM minutes, and
     reopen (counting it) the "repaired" ones whose camera went offline after the repair. A
-    ticket opened by hand (the camera may never have been offline) closes only once repaired."""
+    ticket opened by hand or for low uptime (the camera may be online all along) closes only
+    once repaired and confirmed."""
     confirmed = now - timedelta(minutes=settings.MAINTENANCE_CONFIRM)
     back = Camera.objects.filter(
         pk=OuterRef("camera_id"), online=True, online_changed_at__lte=confirmed
@@ -137,8 +138,7 @@ def settle(now):
         pk=OuterRef("camera_id"), online=False, online_changed_at__gt=OuterRef("repaired_at")
     )
     close = Exists(back) & (
-        Q(reason__in=list(AUTOMATIC_REASONS))
-        | Q(status=Status.REPAIRED, repaired_at__lte=confirmed)
+        Q(reason=Reason.OFFLINE) | Q(status=Status.REPAIRED, repaired_at__lte=confirmed)
     )
     reopen = Q(status=Status.REPAIRED) & Exists(failed_again)
     return (

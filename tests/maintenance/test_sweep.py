@@ -101,6 +101,10 @@ def test_low_uptime_opens_a_ticket_on_the_uptime_round(setup, settings):
     assert sweep(now=now, uptime=True)["opened"] == 1
     [ticket] = tickets(TB)
     assert ticket.reason == Reason.LOW_UPTIME and ticket.maintainer == setup["dinas"]
+    # Online now, yet not repaired: it stays open until a technician's repair is confirmed.
+    assert sweep(now=now + timedelta(hours=1))["settled"] == 0
+    ticket_repaired(by=setup["teknisi.dinas"], ticket_id=ticket.pk, now=now + timedelta(hours=1))
+    assert sweep(now=now + timedelta(hours=1, minutes=15))["settled"] == 1
 
 
 def test_retired_cameras_get_no_ticket(setup):
