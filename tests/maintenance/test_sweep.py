@@ -150,3 +150,19 @@ def test_overdue_ticket_alerts_the_area_from_the_kota_down(setup):
     seen_by = {u for u in ("operator.jakbar", "staf.kebonjeruk", "operator.tebet")}
     visible = {u for u in seen_by if AlertEvent.objects.visible_to(setup[u]).filter(pk=alert.pk)}
     assert visible == {"operator.jakbar", "staf.kebonjeruk"}
+
+
+def test_camera_import_sets_the_maintainer_by_name(setup, tmp_path):
+    from cameras.importing import import_cameras
+
+    path = tmp_path / "kamera.csv"
+    path.write_text(
+        "code,name,area_code,lat,lon,maintainer\n"
+        f"{KJ},Simpang,31.73.05.1001,-6.1937,106.7695,diskominfotik\n"
+        "kamera-baru,Baru,31.73.05.1001,-6.1937,106.7695,Tidak Ada\n",
+        encoding="utf-8",
+    )
+    result = import_cameras(path)
+    assert [row.line for row in result.rejected] == [3]
+    assert "pemelihara Tidak Ada tidak dikenal" in " ".join(result.rejected[0].problems)
+    assert Camera.objects.get(code=KJ).maintainer == setup["dinas"]
