@@ -12,10 +12,12 @@ from kelurahan.access import (
     lacks_required_mfa,
     live_grants,
     live_grants_of,
+    maintainer_ids,
     users_lacking_required_mfa,
 )
 from kelurahan.codes import PROVINCE, covers, depth_of
-from kelurahan.models import Area, in_areas
+from kelurahan.models import Area, Maintainer, in_areas
+from kelurahan.roles import Action
 
 # An alert placed at the province (kelurahan.codes.PROVINCE) concerns everyone in the portal.
 
@@ -75,11 +77,13 @@ class Kind(models.TextChoices):
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The alerts `user` is told about: see `reaches` (the same rule, row by row)."""
+        """The alerts `user` is told about: see `reaches` (the same rule, row by row); and a
+        technician, those about its organisation's tickets (`maintainer`)."""
         codes = set(_area_codes(live_grants(user)))
+        maintainers = maintainer_ids(user, Action.VIEW_TICKETS)
         if not codes:
-            return self.none()
-        query = Q(area_id=PROVINCE)
+            return self.filter(maintainer_id__in=maintainers) if maintainers else self.none()
+        query = Q(area_id=PROVINCE) | Q(maintainer_id__in=maintainers)
         for code in codes:
             in_area = in_areas("area__code", [code])
             query |= in_area if code == PROVINCE else in_area & Q(min_depth__lte=depth_of(code))
@@ -113,6 +117,16 @@ class AlertEvent(models.Model):
     title = models.CharField(_("judul"), max_length=200)
     link = models.CharField(_("tautan"), max_length=200, blank=True)
     payload = models.JSONField(_("data"), default=dict, blank=True)
+    # Also told to this maintainer organisation's technicians (an overdue ticket). They have no
+    # area and no alerts socket: they read it on the alerts page.
+    maintainer = models.ForeignKey(
+        Maintainer,
+        verbose_name=_("pemelihara"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Makes an alert that must be raised once (a late shift) idempotent; empty for the others.
     key = models.CharField(_("kunci"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)

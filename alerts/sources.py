@@ -69,7 +69,8 @@ def _camera_status_changed(sender, camera, online, at, **kwargs):
 
 
 def _ticket_overdue(sender, ticket, **kwargs):
-    # The kota operator (depth 2) and everyone below in the camera's area; once per ticket.
+    # The kota operator (depth 2) and everyone below in the camera's area, and the maintainer's
+    # technicians; once per ticket.
     publish_alert(
         kind=Kind.TICKET_OVERDUE,
         area_code=ticket.area_id,
@@ -84,6 +85,7 @@ def _ticket_overdue(sender, ticket, **kwargs):
         },
         min_depth=LEVEL_DEPTH[Level.KOTA],
         key=f"tiket-terlambat:{ticket.pk}:{ticket.reopen_count}",
+        maintainer_id=ticket.maintainer_id,
     )
 
 

@@ -147,9 +147,23 @@ def test_overdue_ticket_alerts_the_area_from_the_kota_down(setup):
     sweep(now=T0 + timedelta(hours=50))
     [alert] = AlertEvent.objects.filter(kind="tiket_terlambat")
     assert alert.payload["maintainer"] == "CV Teknik Barat"
-    seen_by = {u for u in ("operator.jakbar", "staf.kebonjeruk", "operator.tebet")}
-    visible = {u for u in seen_by if AlertEvent.objects.visible_to(setup[u]).filter(pk=alert.pk)}
-    assert visible == {"operator.jakbar", "staf.kebonjeruk"}
+    people = ("operator.jakbar", "staf.kebonjeruk", "operator.tebet", "piket.kebonjeruk")
+    people += ("teknisi.barat", "teknisi.dinas")
+    visible = {u for u in people if AlertEvent.objects.visible_to(setup[u]).filter(pk=alert.pk)}
+    # The kota operator and those below in the camera's area, and the maintainer's technician.
+    assert visible == {"operator.jakbar", "staf.kebonjeruk", "piket.kebonjeruk", "teknisi.barat"}
+
+
+def test_a_technician_reads_its_overdue_ticket_on_the_alerts_page(setup, client):
+    went(setup["cameras"][KJ], False, T0)
+    sweep(now=T0 + timedelta(minutes=31))
+    sweep(now=T0 + timedelta(hours=49))
+    link = f'href="/perbaikan/{tickets(KJ)[0].pk}/"'
+    client.force_login(setup["teknisi.barat"])
+    page = client.get("/peringatan/")
+    assert page.status_code == 200 and link in page.content.decode()
+    client.force_login(setup["teknisi.dinas"])
+    assert link not in client.get("/peringatan/").content.decode()
 
 
 def test_camera_import_sets_the_maintainer_by_name(setup, tmp_path):
