@@ -1,0 +1,77 @@
+"""The Teknisi role beside the people pages, the API and the models: given only by the provincial
+admin, for an organisation, never at an area; seen by the admin, not by area managers."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from kelurahan.access import maintainer_grant_problem
+from kelurahan.models import RoleAssignment
+from kelurahan.roles import Role
+from tests.maintenance.helpers import maintainers
+from tests.personas import KEBON_JERUK, enrol_totp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(demo_cameras, demo_users):
+    return {**maintainers(demo_cameras), **demo_users}
+
+
+def client_for(user, admin=False):
+    if admin:
+        enrol_totp(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_only_the_provincial_admin_gives_the_role_and_only_for_an_organisation(world):
+    assert maintainer_grant_problem(world["admin.provinsi"], Role.TEKNISI) is None
+    assert maintainer_grant_problem(world["staf.kebonjeruk"], Role.TEKNISI)[0] == "role"
+    assert maintainer_grant_problem(world["admin.provinsi"], Role.STAF_KELURAHAN)[0] == "role"
+    technician = world["teknisi.barat"]
+    with pytest.raises(ValidationError):  # at an area
+        RoleAssignment(user=technician, role=Role.TEKNISI, area_id=KEBON_JERUK).full_clean()
+    with pytest.raises(ValidationError):  # an area role for an organisation
+        RoleAssignment(
+            user=technician,
+            role=Role.STAF_KELURAHAN,
+            area_id=KEBON_JERUK,
+            maintainer=world["vendor"],
+        ).full_clean()
+    # The people API and pages refuse it, with a reason, whoever asks.
+    answer = client_for(world["admin.provinsi"], admin=True).post(
+        "/api/v1/assignments/",
+        {"person": world["piket.kebonjeruk"].pk, "role": "teknisi", "area": KEBON_JERUK},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "Teknisi" in answer.content.decode()
+
+
+def test_the_admin_sees_technicians_area_managers_do_not(world):
+    technician = world["teknisi.barat"]
+    admin = client_for(world["admin.provinsi"], admin=True)
+    assert "teknisi.barat" in admin.get("/kelola/orang/?q=teknisi").content.decode()
+    detail = admin.get(f"/kelola/orang/{technician.pk}/")
+    assert detail.status_code == 200 and "CV Teknik Barat" in detail.content.decode()
+    staff = client_for(world["staf.kebonjeruk"])
+    assert staff.get(f"/kelola/orang/{technician.pk}/").status_code == 404
+    assignment = technician.assignments.get()
+    refused = staff.post(f"/kelola/orang/penugasan/{assignment.pk}/cabut/")
+    assert refused.status_code == 404
+    assert admin.post(f"/kelola/orang/penugasan/{assignment.pk}/cabut/").status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.revoked_at is not None
+
+
+def test_a_technician_home_and_me(world):
+    client = client_for(world["teknisi.barat"])
+    home = client.get("/")
+    assert home.status_code == 200 and 'data-maintainer="' in home.content.decode()
+    me = client.get("/api/v1/me/").json()
+    assert [(r["role"], r["area"], r["area_name"]) for r in me["roles"]] == [
+        ("teknisi", None, "CV Teknik Barat")
+    ]
+    assert me["areas"] == [] and "view_streams" not in me["actions"]
