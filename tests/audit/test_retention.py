@@ -139,6 +139,7 @@ def test_retention_removes_only_what_is_past_it(aged, now, django_capture_on_com
         "jejak_menonton": 1,
         "jejak": 1,
         "lampiran": 1,
+        "foto_tiket": 0,
         "peringatan": 1,
     }
     assert run.detail["days"]["RETENTION_TRAIL_DAYS"] == 730

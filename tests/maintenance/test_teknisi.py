@@ -1,13 +1,21 @@
 """The Teknisi role beside the people pages, the API and the models: given only by the provincial
 admin, for an organisation, never at an area; seen by the admin, not by area managers."""
 
+import io
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
+from cameras.models import Camera
 from kelurahan.access import maintainer_grant_problem
 from kelurahan.models import RoleAssignment
 from kelurahan.roles import Role
+from maintenance.models import Ticket, TicketNote
+from tests.incident_helpers import jpeg_with_gps
 from tests.maintenance.helpers import maintainers
 from tests.personas import KEBON_JERUK, enrol_totp
 
@@ -75,3 +83,39 @@ def test_a_technician_home_and_me(world):
         ("teknisi", None, "CV Teknik Barat")
     ]
     assert me["areas"] == [] and "view_streams" not in me["actions"]
+
+
+def test_a_technician_attaches_a_photo_kept_until_retention_removes_it(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    camera = Camera.objects.get(code="kebonjeruk-simpang")
+    ticket = Ticket.objects.create(
+        camera=camera,
+        area_id=camera.area_id,
+        maintainer=camera.maintainer,
+        reason="rusak",
+        deadline=timezone.now() + timedelta(days=2),
+    )
+    client = client_for(world["teknisi.barat"])
+    photo = io.BytesIO(jpeg_with_gps())
+    photo.name = "lokasi.jpg"
+    answer = client.post(
+        f"/perbaikan/{ticket.pk}/catatan/", {"text": "Tiang miring", "photo": photo}
+    )
+    assert answer.status_code == 302
+    note = TicketNote.objects.get(ticket=ticket)
+    shown = client.get(f"/perbaikan/{ticket.pk}/catatan/{note.pk}/foto/")
+    assert shown.status_code == 200 and b"GPS" not in b"".join(shown.streaming_content)
+    # Another organisation's technician never gets it.
+    other = client_for(world["teknisi.dinas"])
+    assert other.get(f"/perbaikan/{ticket.pk}/catatan/{note.pk}/foto/").status_code == 404
+    bad = io.BytesIO(b"not an image")
+    bad.name = "x.jpg"
+    refused = client.post(f"/perbaikan/{ticket.pk}/catatan/", {"text": "x", "photo": bad})
+    assert refused.status_code == 400
+
+    Ticket.objects.filter(pk=ticket.pk).update(
+        status="ditutup", closed_at=timezone.now() - timedelta(days=400)
+    )
+    call_command("apply_retention", stdout=io.StringIO())
+    note.refresh_from_db()
+    assert not note.photo and note.photo_removed_at is not None and note.text == "Tiang miring"
