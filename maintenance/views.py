@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -39,7 +40,28 @@ def ticket_list(request):
     tickets = _tickets(request.user)
     tickets = filter_tickets(tickets, form.cleaned_data) if form.is_valid() else tickets.none()
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "maintenance/ticket_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page}
+    return render(
+        request, "maintenance/ticket_list.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def camera_health_list(request):
+    """The health of the cameras whose tickets the user sees (a technician: its organisation's),
+    offline first, with their unresolved ticket if any. Never a stream or a camera's source."""
+    if not can(request.user, Action.VIEW_TICKETS):
+        raise PermissionDenied
+    open_ticket = Ticket.objects.unresolved().filter(camera_id=OuterRef("pk")).values("pk")[:1]
+    cameras = (
+        Camera.objects.visible_to(request.user, Action.VIEW_TICKETS)
+        .streamable()
+        .select_related("area", "maintainer")
+        .annotate(ticket_id=Subquery(open_ticket))
+        .order_by("online", "online_changed_at", "code")
+    )
+    page = Paginator(cameras, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "maintenance/camera_health.html", {"page": page})
 
 
 @login_required

@@ -115,22 +115,25 @@ def test_leak_matrix_ticket_pages_and_api(world):
     cases = 0
     for persona in world["people"]:
         list_page = persona.client.get("/perbaikan/?status=semua")
+        health_page = persona.client.get("/perbaikan/kamera/")
         api_list = persona.client.get("/api/v1/maintenance/tickets/?status=semua")
         any_right = not _gone(persona) and (persona.maintains is not None or persona.role in SEES)
         if _gone(persona):
-            assert list_page.status_code == 302, persona.name
+            assert list_page.status_code == health_page.status_code == 302, persona.name
             assert api_list.status_code == 403, persona.name
         elif not any_right:
-            assert list_page.status_code == 403, persona.name
+            assert list_page.status_code == health_page.status_code == 403, persona.name
             assert api_list.status_code == 403, persona.name
-        cases += 2
+        cases += 3
         for ticket in world["tickets"]:
             visible = not _gone(persona) and persona.sees(ticket)
             if any_right:
                 marker = f'data-ticket="{ticket.pk}"'
                 assert shows(list_page.content.decode(), marker) == visible, (persona.name, ticket)
                 assert shows(api_list.content.decode(), {"id": ticket.pk}) == visible
-                cases += 2
+                camera = f'data-camera="{ticket.camera.code}"'
+                assert shows(health_page.content.decode(), camera) == visible, persona.name
+                cases += 3
             page = persona.client.get(f"/perbaikan/{ticket.pk}/")
             api = persona.client.get(f"/api/v1/maintenance/tickets/{ticket.pk}/")
             if _gone(persona):
