@@ -119,3 +119,27 @@ def test_a_technician_attaches_a_photo_kept_until_retention_removes_it(world, se
     call_command("apply_retention", stdout=io.StringIO())
     note.refresh_from_db()
     assert not note.photo and note.photo_removed_at is not None and note.text == "Tiang miring"
+
+
+def test_the_provincial_admin_gives_the_role_in_the_django_admin(world):
+    admin = client_for(world["admin.provinsi"], admin=True)
+    person = world["piket.tebetbarat"]
+    form = {
+        "user": person.pk,
+        "role": "teknisi",
+        "maintainer": world["vendor"].pk,
+        "may_view_streams": "on",
+        "valid_from_0": "2026-12-01",
+        "valid_from_1": "08:00:00",
+    }
+    added = admin.post("/django-admin/kelurahan/roleassignment/add/", form)
+    assert added.status_code == 302, added.content.decode()[:2000]
+    granted = RoleAssignment.objects.get(user=person, role="teknisi")
+    assert granted.maintainer == world["vendor"] and granted.may_view_streams
+    assert granted.granted_by == world["admin.provinsi"]
+    # At an area instead: the form says why.
+    wrong = admin.post(
+        "/django-admin/kelurahan/roleassignment/add/",
+        {**form, "maintainer": "", "area": KEBON_JERUK},
+    )
+    assert wrong.status_code == 200 and "pemelihara" in wrong.content.decode()
