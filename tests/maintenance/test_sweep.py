@@ -1,6 +1,9 @@
 """The maintenance sweep: opens once, closes once, reopens counting, never duplicates, and costs
 the same few queries whatever the number of cameras."""
 
+import io
+import signal
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -180,3 +183,36 @@ def test_camera_import_sets_the_maintainer_by_name(setup, tmp_path):
     assert [row.line for row in result.rejected] == [3]
     assert "pemelihara Tidak Ada tidak dikenal" in " ".join(result.rejected[0].problems)
     assert Camera.objects.get(code=KJ).maintainer == setup["dinas"]
+
+
+@pytest.mark.django_db(transaction=True)  # the loop closes and reopens its connection
+def test_sweep_worker_repeats_until_stopped(setup):
+    """`maintenance_sweep --every 60`: each round sweeps (the uptime rule on the first), only
+    rounds that changed something print, a stop signal ends it, the handlers are put back."""
+    from maintenance.management.commands.maintenance_sweep import Command
+
+    handler = signal.getsignal(signal.SIGTERM)
+    went(setup["cameras"][KJ], False, T0)
+    ticks = iter(
+        [T0 + timedelta(minutes=10), T0 + timedelta(minutes=31), T0 + timedelta(minutes=32)]
+    )
+    stop = threading.Event()
+
+    def clock():
+        moment = next(ticks, None)
+        if moment is None:
+            stop.set()  # as SIGTERM does
+            return T0 + timedelta(minutes=33)
+        return moment
+
+    out = io.StringIO()
+    err = io.StringIO()
+    Command(stdout=out, stderr=err).loop(0.01, clock, stop=stop)
+    assert err.getvalue() == ""
+    assert out.getvalue().splitlines() == [
+        "Penyapuan pemeliharaan setiap 0.01 detik (Ctrl-C untuk berhenti).",
+        "23-11-2026 10.31.00 WIB: 1 tiket dibuka, 0 ditutup atau dibuka ulang, 0 terlambat.",
+        "Penyapuan pemeliharaan dihentikan.",
+    ]
+    assert signal.getsignal(signal.SIGTERM) == handler
+    assert len(tickets(KJ)) == 1
