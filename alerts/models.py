@@ -12,10 +12,12 @@ from kelurahan.access import (
     lacks_required_mfa,
     live_grants,
     live_grants_of,
+    maintainer_ids,
     users_lacking_required_mfa,
 )
 from kelurahan.codes import PROVINCE, covers, depth_of
-from kelurahan.models import Area, in_areas
+from kelurahan.models import Area, Maintainer, in_areas
+from kelurahan.roles import Action
 
 # An alert placed at the province (kelurahan.codes.PROVINCE) concerns everyone in the portal.
 
@@ -47,7 +49,12 @@ def alert_scope(user, *, fresh=False):
     grants = live_grants(user, fresh=fresh)
     if lacks_required_mfa(user, grants):
         return ()
-    return tuple(sorted({grant.area_code for grant in grants}))
+    return _area_codes(grants)
+
+
+def _area_codes(grants):
+    """The areas of these grants (a technician's grant is for an organisation, not an area)."""
+    return tuple(sorted({g.area_code for g in grants if g.area_code is not None}))
 
 
 def alert_scopes(user_ids):
@@ -56,8 +63,7 @@ def alert_scopes(user_ids):
     roles = {user_id: {g.role for g in held} for user_id, held in grants.items()}
     refused = users_lacking_required_mfa(roles)
     return {
-        user_id: () if user_id in refused else tuple(sorted({g.area_code for g in grants[user_id]}))
-        for user_id in user_ids
+        user_id: () if user_id in refused else _area_codes(grants[user_id]) for user_id in user_ids
     }
 
 
@@ -70,6 +76,7 @@ class Kind(models.TextChoices):
     CAMERA_ONLINE = "kamera_online", _("Kamera kembali online")
     RECORDING_DISK_LOW = "rekaman_disk_penuh", _("Ruang rekaman hampir penuh")
     SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
+    TICKET_OVERDUE = "tiket_terlambat", _("Tiket perbaikan lewat batas")
     ANNOUNCEMENT = "pengumuman", _("Pengumuman")
     REQUEST_FILED = "permohonan_baru", _("Permohonan data baru")
     REQUEST_DUE_SOON = "permohonan_batas_dekat", _("Permohonan data mendekati batas jawaban")
@@ -78,11 +85,15 @@ class Kind(models.TextChoices):
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The alerts `user` is told about: see `reaches` (the same rule, row by row)."""
-        codes = {grant.area_code for grant in live_grants(user)}
+        """The alerts `user` is told about: see `reaches` (the same rule, row by row); and a
+        technician, those about its organisation's tickets (`maintainer`)."""
+        codes = set(_area_codes(live_grants(user)))
+        maintainers = maintainer_ids(user, Action.VIEW_TICKETS)
         if not codes:
-            return self.none()
-        query = Q(area_id=PROVINCE) & ~Q(min_depth=PROVINCIAL_ONLY)
+            return self.filter(maintainer_id__in=maintainers) if maintainers else self.none()
+        query = (Q(area_id=PROVINCE) & ~Q(min_depth=PROVINCIAL_ONLY)) | Q(
+            maintainer_id__in=maintainers
+        )
         for code in codes:
             in_area = in_areas("area__code", [code])
             query |= in_area if code == PROVINCE else in_area & Q(min_depth__lte=depth_of(code))
@@ -116,6 +127,16 @@ class AlertEvent(models.Model):
     title = models.CharField(_("judul"), max_length=200)
     link = models.CharField(_("tautan"), max_length=200, blank=True)
     payload = models.JSONField(_("data"), default=dict, blank=True)
+    # Also told to this maintainer organisation's technicians (an overdue ticket). They have no
+    # area and no alerts socket: they read it on the alerts page.
+    maintainer = models.ForeignKey(
+        Maintainer,
+        verbose_name=_("pemelihara"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Makes an alert that must be raised once (a late shift) idempotent; empty for the others.
     key = models.CharField(_("kunci"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)

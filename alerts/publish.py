@@ -15,7 +15,18 @@ from kelurahan.models import Area
 log = logging.getLogger(__name__)
 
 
-def publish_alert(*, kind, area_code, severity, title, link="", payload=None, min_depth=1, key=""):
+def publish_alert(
+    *,
+    kind,
+    area_code,
+    severity,
+    title,
+    link="",
+    payload=None,
+    min_depth=1,
+    key="",
+    maintainer_id=None,
+):
     """Store an alert in the current transaction and push it to open sockets once committed.
 
     Call it inside the transaction that made the change, so that the alert exists exactly when
@@ -34,6 +45,7 @@ def publish_alert(*, kind, area_code, severity, title, link="", payload=None, mi
         payload=payload or {},
         min_depth=min_depth,
         key=key,
+        maintainer_id=maintainer_id,
     )
     if key:
         if AlertEvent.objects.filter(key=key).exists():

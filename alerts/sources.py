@@ -25,6 +25,7 @@ from incidents.signals import incident_event
 from kelurahan.codes import PROVINCE
 from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import LEVEL_DEPTH, Level
+from maintenance.signals import ticket_overdue
 
 _INCIDENT_KINDS = {
     IncidentEvent.Kind.CREATED: Kind.INCIDENT_CREATED,
@@ -114,6 +115,27 @@ def _recordings_disk_low(sender, deleted_hours, freed_bytes, free_after, floor, 
     )
 
 
+def _ticket_overdue(sender, ticket, **kwargs):
+    # The kota operator (depth 2) and everyone below in the camera's area, and the maintainer's
+    # technicians; once per ticket.
+    publish_alert(
+        kind=Kind.TICKET_OVERDUE,
+        area_code=ticket.area_id,
+        severity="sedang",
+        title=ticket.camera.name,
+        link=ticket.get_absolute_url(),
+        payload={
+            "ticket": ticket.pk,
+            "camera": ticket.camera.code,
+            "maintainer": ticket.maintainer.name if ticket.maintainer_id else "",
+            "deadline": ticket.deadline.isoformat(),
+        },
+        min_depth=LEVEL_DEPTH[Level.KOTA],
+        key=f"tiket-terlambat:{ticket.pk}:{ticket.reopen_count}",
+        maintainer_id=ticket.maintainer_id,
+    )
+
+
 def _assignment_changed(sender, instance, **kwargs):
     # Someone who never signed in has no socket to tell (a bulk import creates thousands).
     if _ever_signed_in(instance):
@@ -156,6 +178,7 @@ def connect():
     camera_status_changed.connect(_camera_status_changed, dispatch_uid="alerts-camera")
     request_event.connect(_request_event, dispatch_uid="alerts-datarequest")
     recordings_disk_low.connect(_recordings_disk_low, dispatch_uid="alerts-recordings-disk")
+    ticket_overdue.connect(_ticket_overdue, dispatch_uid="alerts-ticket-overdue")
     post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra")
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")
     post_save.connect(_user_saved, sender=User, dispatch_uid="alerts-user")

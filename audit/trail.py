@@ -69,9 +69,10 @@ def home_area(user):
     Where the rows about a person belong: a Kebon Jeruk volunteer's logins are read by the
     Jakarta Barat operator; someone with roles in two kota only by provincial admins.
     """
-    codes = RoleAssignment.objects.filter(user_id=user.pk, revoked_at__isnull=True).values_list(
-        "area_id", flat=True
-    )
+    codes = RoleAssignment.objects.filter(
+        user_id=user.pk, revoked_at__isnull=True, area__isnull=False
+    ).values_list("area_id", flat=True)
+    # A technician's role has no area: its rows are the provincial admins' (None).
     return common_ancestor(codes)
 
 

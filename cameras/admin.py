@@ -28,7 +28,17 @@ class CameraAdmin(ModelAdmin):
     """
 
     list_display = ["code", "name", "area", "status", "online", "is_public", "record", "node"]
-    list_filter = ["status", "online", "is_public", "record", "kind", "funding", "node", "tags"]
+    list_filter = [
+        "status",
+        "online",
+        "is_public",
+        "record",
+        "kind",
+        "funding",
+        "node",
+        "maintainer",
+        "tags",
+    ]
     search_fields = ["code", "name", "area__code", "area__name"]
     list_select_related = ["area", "node"]
     autocomplete_fields = ["area"]
@@ -36,7 +46,7 @@ class CameraAdmin(ModelAdmin):
     readonly_fields = ["online", "last_seen_at", "online_changed_at", "created_at"]
     fieldsets = [
         (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
-        (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
+        (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on", "maintainer"]}),
         (_("Siaran"), {"fields": ["status", "is_public", "source_url", "node"]}),
         (_("Rekaman"), {"fields": ["record", "recording_days"]}),
         (_("Transparansi"), {"fields": ["purpose", "signage"]}),

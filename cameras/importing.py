@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from cameras.models import Camera, Tag
 from cameras.nodes import place_unassigned
 from common.progress import progress
-from kelurahan.models import Area
+from kelurahan.models import Area, Maintainer
 
 REQUIRED_COLUMNS = ("code", "name", "area_code", "lat", "lon")
 OPTIONAL_COLUMNS = (
@@ -31,6 +31,7 @@ OPTIONAL_COLUMNS = (
     "public",
     "status",
     "source_url",
+    "maintainer",  # a maintainer organisation's name, as in the admin (empty: none)
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -47,6 +48,7 @@ FIELDS = {
     "public": "is_public",
     "status": "status",
     "source_url": "source_url",
+    "maintainer": "maintainer_id",
 }
 COLUMN_OF = {"code": "code", "area": "area_code", **{f: c for c, f in FIELDS.items()}}
 
@@ -176,6 +178,7 @@ def _check(columns, rows, *, lock, stream):
     cameras = Camera.objects.select_for_update() if lock else Camera.objects.all()
     existing = cameras.in_bulk([code for code in lines_of if code], field_name="code")
     current_tags = _tags_of(existing.values())
+    maintainers = {name.lower(): pk for pk, name in Maintainer.objects.values_list("pk", "name")}
     label = str(Camera._meta.verbose_name_plural)
     for line, values, problems in progress(parsed, total=len(parsed), label=label, stream=stream):
         code = values.get("code")
@@ -184,6 +187,11 @@ def _check(columns, rows, *, lock, stream):
             problems.append(_("code: kode ini juga dipakai di baris %s.") % others)
         camera = existing.get(code) or Camera(code=code)
         changed = []
+        if "maintainer" in values and not problems:
+            name = values["maintainer"]
+            if name and name.lower() not in maintainers:
+                problems.append(_("maintainer: pemelihara %s tidak dikenal.") % name)
+            values["maintainer"] = maintainers.get(name.lower()) if name else None
         if not problems:
             changed, problems = _apply(camera, values, areas)
         if problems:
@@ -324,6 +332,7 @@ PARSERS = {
     "public": _yes_no,
     "status": _choice(Camera.Status, Camera.Status.ACTIVE),
     "source_url": str,
+    "maintainer": str,
 }
 
 

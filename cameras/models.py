@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kelurahan.access import scope_codes
-from kelurahan.models import Area, in_areas
+from kelurahan.access import maintainer_ids, scope_codes
+from kelurahan.models import Area, Maintainer, in_areas
 from kelurahan.roles import Action
 
 # Jakarta's mainland and the Thousand Islands fit in this box; a camera outside it is a typo.
@@ -113,7 +113,12 @@ class MediaNode(models.Model):
 
 class CameraQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.VIEW):
-        return self.filter(in_areas("area__code", scope_codes(user, action)))
+        """Cameras in the user's areas, and a technician's organisation's cameras for what their
+        assignment allows (their tickets and health; streams only when granted)."""
+        in_scope = in_areas("area__code", scope_codes(user, action))
+        if maintainers := maintainer_ids(user, action):
+            in_scope |= models.Q(maintainer_id__in=maintainers)
+        return self.filter(in_scope)
 
     def public(self):
         return self.filter(is_public=True, status=Camera.Status.ACTIVE)
@@ -165,6 +170,15 @@ class Camera(models.Model):
         _("pendanaan"), max_length=8, choices=Funding.choices, default=Funding.APBD
     )
     sponsor = models.CharField(_("sponsor CSR"), max_length=120, blank=True)
+    # Who repairs it; its tickets go to this organisation's technicians (maintenance app).
+    maintainer = models.ForeignKey(
+        Maintainer,
+        verbose_name=_("pemelihara"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cameras",
+    )
     installed_on = models.DateField(_("dipasang pada"), null=True, blank=True)
     is_public = models.BooleanField(_("publik"), default=False)
     # What the camera is for (shown on the public page for public cameras: UU PDP Art. 17).

@@ -86,8 +86,8 @@ class IncidentQuerySet(models.QuerySet):
         """
         query = Q(pk__in=[])
         for grant in live_grants(user):
-            if Action(action) not in PERMISSIONS[grant.role]:
-                continue
+            if grant.area_code is None or Action(action) not in PERMISSIONS[grant.role]:
+                continue  # (a technician's grant covers its organisation's cameras, no area)
             in_area = in_areas("area__code", [grant.area_code])
             if grant.role == Role.ADMIN_PROVINSI:
                 query |= in_area

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "shifts",
     "incidents",
     "evidence",
+    "maintenance",
     "alerts",
     "audit",
     "datarequests",
@@ -323,6 +324,9 @@ SPECTACULAR_SETTINGS = {
         "AreaLevelEnum": "kelurahan.roles.Level",
         "DataRequestStatusEnum": "datarequests.models.Status",
         "RefusalReasonEnum": "datarequests.models.RefusalReason",
+        "TicketStatusEnum": "maintenance.models.Status",
+        "TicketReasonEnum": "maintenance.models.Reason",
+        "MaintainerKindEnum": "kelurahan.models.maintainers.Maintainer.Kind",
     },
 }
 
@@ -428,6 +432,17 @@ EVIDENCE_HOLD_DAYS = env_int("EVIDENCE_HOLD_DAYS", 90, minimum=0)
 EVIDENCE_MAX_CLIP_MINUTES = env_int("EVIDENCE_MAX_CLIP_MINUTES", 30, minimum=1)
 EVIDENCE_LINK_HOURS = env_int("EVIDENCE_LINK_HOURS", 72, minimum=1)
 
+# --- Camera maintenance -----------------------------------------------------------------------
+
+# A camera offline this many minutes gets a maintenance ticket (maintenance_sweep) ...
+MAINTENANCE_AFTER = env_int("MAINTENANCE_AFTER", 30, minimum=1)
+# ... and its ticket closes once it has been back online this many minutes.
+MAINTENANCE_CONFIRM = env_int("MAINTENANCE_CONFIRM", 15, minimum=1)
+# A camera online less than this percentage of the last 24 hours also gets one (0: never) ...
+MAINTENANCE_UPTIME_MIN = env_int("MAINTENANCE_UPTIME_MIN", 80, minimum=0)
+# ... looked at this often (minutes): the 24-hour uptime moves slowly, the offline rule is live.
+MAINTENANCE_UPTIME_EVERY = env_int("MAINTENANCE_UPTIME_EVERY", 60, minimum=1)
+
 # --- Live alerts ------------------------------------------------------------------------------
 
 # Alerts page: how many days back it lists (and the unread badge counts).
@@ -451,6 +466,8 @@ RETENTION_TRAIL_DAYS = env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
 # Incident attachment files, counted from the day the incident was finished or closed (the
 # attachment row and the incident's timeline stay; open incidents keep their files).
 RETENTION_ATTACHMENT_DAYS = env_int("RETENTION_ATTACHMENT_DAYS", 365, minimum=0)
+# Photos on maintenance tickets closed this long ago (the notes and the ticket stay).
+RETENTION_TICKET_PHOTO_DAYS = env_int("RETENTION_TICKET_PHOTO_DAYS", 365, minimum=0)
 # Alert events (and who read them).
 RETENTION_ALERT_DAYS = env_int("RETENTION_ALERT_DAYS", 90, minimum=0)
 # Citizens' footage and data requests, with their identity document photos, counted from the day

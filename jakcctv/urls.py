@@ -14,6 +14,7 @@ from incidents import api as incident_api
 from incidents import ingest_api
 from kelurahan import api as kelurahan_api
 from kelurahan.people import api as people_api
+from maintenance import api as maintenance_api
 from reports.api import public_stats
 from shifts import api as shift_api
 
@@ -28,6 +29,8 @@ router.register("notes", shift_api.ShiftNoteViewSet, basename="note")
 router.register("people", people_api.PersonViewSet, basename="person")
 router.register("assignments", people_api.AssignmentViewSet, basename="assignment")
 router.register("requests", datarequests_api.DataRequestViewSet, basename="datarequest")
+router.register("maintenance/tickets", maintenance_api.TicketViewSet, basename="ticket")
+router.register("maintainers", maintenance_api.MaintainerViewSet, basename="maintainer")
 
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
@@ -51,6 +54,7 @@ urlpatterns = [
     path("piket/", include("shifts.urls")),
     path("", include("incidents.urls")),
     path("", include("evidence.urls")),
+    path("", include("maintenance.urls")),
     path("", include("alerts.urls")),
     path("", include("audit.urls")),
     path("", include("datarequests.urls")),

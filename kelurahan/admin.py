@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kelurahan.access import own_assignment_problem
+from kelurahan.access import maintainer_grant_problem, own_assignment_problem
 from kelurahan.admin_site import ModelAdmin
-from kelurahan.models import ApiToken, Area, RoleAssignment, User
+from kelurahan.models import ApiToken, Area, Maintainer, RoleAssignment, User
+from kelurahan.roles import MAINTAINER_ROLES
 
 
 @admin.register(Area)
@@ -17,11 +18,21 @@ class AreaAdmin(ModelAdmin):
     raw_id_fields = ["parent"]
 
 
+@admin.register(Maintainer)
+class MaintainerAdmin(ModelAdmin):
+    list_display = ["name", "kind", "repair_hours", "contact"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ModelAdmin):
-    list_display = ["user", "role", "area", "valid_from", "valid_until", "revoked_at"]
-    list_filter = ["role"]
-    search_fields = ["user__username", "area__code", "area__name"]
+    """Where the provincial admin gives the Teknisi role: for a maintainer, not an area, and
+    with streams only when `may_view_streams` is ticked."""
+
+    list_display = ["user", "role", "area", "maintainer", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["role", "maintainer"]
+    search_fields = ["user__username", "area__code", "area__name", "maintainer__name"]
     raw_id_fields = ["user", "area", "granted_by", "revoked_by"]
     readonly_fields = ["granted_at"]
 
@@ -39,6 +50,10 @@ class RoleAssignmentAdmin(ModelAdmin):
     def save_model(self, request, obj, form, change):
         if problem := own_assignment_problem(request.user, obj.user_id):
             raise PermissionDenied(problem)
+        if obj.role in MAINTAINER_ROLES and (
+            problem := maintainer_grant_problem(request.user, obj.role)
+        ):
+            raise PermissionDenied(problem[1])
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)

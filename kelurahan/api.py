@@ -85,7 +85,9 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 def me(request):
     """The signed-in user, their live roles and the areas those cover."""
     user = request.user
-    assignments = RoleAssignment.objects.live().filter(user=user).select_related("area")
+    assignments = (
+        RoleAssignment.objects.live().filter(user=user).select_related("area", "maintainer")
+    )
     return Response(
         {
             "username": user.username,
@@ -96,14 +98,15 @@ def me(request):
                     "role": assignment.role,
                     "role_label": assignment.get_role_display(),
                     "area": assignment.area_id,
-                    "area_name": assignment.area.name,
-                    "area_level": assignment.area.level,
+                    "area_name": assignment.scope_name,
+                    "area_level": assignment.area.level if assignment.area_id else None,
+                    "maintainer": assignment.maintainer_id,
                     "valid_from": assignment.valid_from,
                     "valid_until": assignment.valid_until,
                 }
                 for assignment in assignments
             ],
-            "areas": sorted({assignment.area_id for assignment in assignments}),
+            "areas": sorted({a.area_id for a in assignments if a.area_id is not None}),
             "actions": sorted(action.value for action in Action if can(user, action)),
         }
     )

@@ -15,13 +15,20 @@ _NAVIGATION = [
     (_("Peta"), "cameras:map", "pin", Action.VIEW),
     (_("Kejadian"), "incident-list", "alert", Action.VIEW),
     (_("Piket"), "shift-current", "piket", Action.VIEW),
+    (_("Perbaikan"), "maintenance:ticket-list", "camera", Action.VIEW_TICKETS),
     (_("Kelola orang"), "people-list", "people", Action.MANAGE_ROLES),
     (_("Jejak"), "audit:trail", "trail", Action.VIEW_AUDIT),
     (_("Laporan"), "reports:report", "chart", Action.EXPORT),
     (_("Permohonan data"), "datarequests:list", "user", Action.MANAGE_REQUESTS),
     (_("Akun"), "account", "user", None),
 ]
-_NOT_ON_BOTTOM_BAR = {"audit:trail", "people-list", "reports:report", "datarequests:list"}
+_NOT_ON_BOTTOM_BAR = {
+    "audit:trail",
+    "people-list",
+    "reports:report",
+    "datarequests:list",
+    "maintenance:ticket-list",
+}
 
 
 def navigation(request):

@@ -33,6 +33,8 @@ class Role(models.TextChoices):
     STAF_KELURAHAN = "staf_kelurahan", _("Staf Kelurahan")
     PETUGAS_PIKET = "petugas_piket", _("Petugas Piket")
     RELAWAN_FKDM = "relawan_fkdm", _("Relawan FKDM")
+    # A maintainer's technician: scoped to its organisation's cameras, not to an area.
+    TEKNISI = "teknisi", _("Teknisi")
 
 
 class Action(StrEnum):
@@ -57,6 +59,10 @@ class Action(StrEnum):
     # Citizens' footage and data requests (UU PDP): verify, grant, refuse, see their ID photos.
     MANAGE_REQUESTS = "manage_requests"
     ADMINISTER = "administer"  # the Django admin and system-wide settings
+    VIEW_TICKETS = "view_tickets"  # maintenance tickets and the cameras' health
+    OPEN_TICKET = "open_ticket"  # by hand: damaged, moved, obstructed
+    NOTE_TICKET = "note_ticket"  # notes and photos on a ticket
+    REPAIR_TICKET = "repair_ticket"  # "repaired": the camera is fixed, awaiting confirmation
 
 
 _EVERY_ACTION = frozenset(Action)
@@ -83,6 +89,9 @@ _SUPERVISION = _PIKET | {
     Action.MANAGE_ROLES,
     Action.EXPORT,
     Action.MANAGE_REQUESTS,
+    Action.VIEW_TICKETS,
+    Action.OPEN_TICKET,
+    Action.NOTE_TICKET,
 }
 
 PERMISSIONS = {
@@ -94,7 +103,16 @@ PERMISSIONS = {
     Role.RELAWAN_FKDM: frozenset(
         {Action.VIEW, Action.VIEW_STREAMS, Action.ADD_OBSERVATION, Action.CREATE_INCIDENT}
     ),
+    # Technicians work the tickets of their organisation's cameras; they watch those cameras
+    # only when the provincial admin says so on the assignment (STREAM_GRANT).
+    Role.TEKNISI: frozenset({Action.VIEW_TICKETS, Action.NOTE_TICKET, Action.REPAIR_TICKET}),
 }
+
+# Roles scoped to a maintainer organisation's cameras instead of an area.
+MAINTAINER_ROLES = frozenset({Role.TEKNISI})
+
+# What a technician's assignment with `may_view_streams` adds, on its organisation's cameras.
+STREAM_GRANT = frozenset({Action.VIEW, Action.VIEW_STREAMS})
 
 # Higher rank manages lower ranks (never its own rank or above).
 RANK = {
@@ -103,6 +121,7 @@ RANK = {
     Role.STAF_KELURAHAN: 30,
     Role.PETUGAS_PIKET: 20,
     Role.RELAWAN_FKDM: 10,
+    Role.TEKNISI: 5,
 }
 
 # The area levels at which each role may be assigned.
@@ -112,8 +131,15 @@ ROLE_LEVELS = {
     Role.STAF_KELURAHAN: {Level.KELURAHAN},
     Role.PETUGAS_PIKET: {Level.KELURAHAN},
     Role.RELAWAN_FKDM: {Level.KELURAHAN, Level.RW, Level.RT},
+    Role.TEKNISI: set(),  # given for a maintainer, never at an area
 }
 
 
 def role_allows(role, action):
     return Action(action) in PERMISSIONS[Role(role)]
+
+
+def grant_allows(grant, action):
+    """What one live grant allows: its role's actions, plus streams when its assignment says."""
+    action = Action(action)
+    return action in PERMISSIONS[grant.role] or (grant.streams and action in STREAM_GRANT)

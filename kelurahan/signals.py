@@ -11,7 +11,8 @@ person_invited = Signal()
 # optionally filters: {name: value as text}). audit.exports.csv_download sends it for its CSVs.
 exported = Signal()
 
-# Sent by `seed_demo` once the demo areas and users exist (kwargs: stdout, to print a line),
+# Sent by `seed_demo` once the demo areas and users exist (kwargs: stdout, to print a line;
+# password, the demo users' password, for demo users the apps add),
 # so that apps above kelurahan add their own demo data (cameras, agencies ...).
 demo_seeded = Signal()
 

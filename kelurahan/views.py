@@ -3,18 +3,24 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
-from kelurahan.access import live_grants, scope_codes
-from kelurahan.models import Area
-from kelurahan.roles import Level
+from kelurahan.access import live_grants, maintainer_ids, scope_codes
+from kelurahan.models import Area, Maintainer
+from kelurahan.roles import Action, Level
 
 
 @login_required
 def home(request):
     visible = Area.objects.visible_to(request.user)
-    grants = sorted(live_grants(request.user), key=lambda g: g.area_code)
+    grants = sorted(
+        (g for g in live_grants(request.user) if g.area_code is not None), key=lambda g: g.area_code
+    )
     areas = {a.code: a for a in Area.objects.filter(code__in=[g.area_code for g in grants])}
+    maintainers = Maintainer.objects.filter(
+        pk__in=maintainer_ids(request.user, Action.VIEW_TICKETS)
+    )
     context = {
         "assignments": [(grant, areas[grant.area_code]) for grant in grants],
+        "maintainers": maintainers,
         "counts": _level_counts(visible),
     }
     return render(request, "kelurahan/home.html", context)

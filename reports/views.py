@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from common.spreadsheets import safe_cell
-from kelurahan.access import can
+from kelurahan.access import can, scope_codes
+from kelurahan.codes import common_ancestor
 from kelurahan.roles import Action
 from kelurahan.signals import exported
 from reports.forms import ReportForm
+from reports.maintenance import MAINTENANCE_TABLES, MaintenanceReport
 from reports.public import public_figures, transparency_figures
 from reports.public_tables import PublicForm, PublicStatistics
 from reports.report import TABLES, Report
@@ -79,6 +81,60 @@ def report_csv(request, table):
         area_code=report.chosen.code if report.chosen else "",
         rows=len(data.rows),
         request=request,
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(_csv(data), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="laporan-{table}-{stamp}.csv"'
+    return response
+
+
+PERIODS = {"30": 30, "90": 90, "365": 365}
+
+
+def _maintenance_report(request):
+    _require_reports(request.user)
+    days = PERIODS.get(request.GET.get("hari", "90"))
+    if days is None:
+        return None, 90
+    return MaintenanceReport(user=request.user, days=days, now=timezone.now()), days
+
+
+@require_safe
+@login_required
+def maintenance_page(request):
+    """Time to repair, dead cameras, uptime before and after repair (the reader's scope)."""
+    report, days = _maintenance_report(request)
+    context = {
+        "tables": report.tables() if report else [],
+        "days": days,
+        "periods": list(PERIODS),
+        "error": None if report else _("Periode harus 30, 90 atau 365 hari."),
+    }
+    return render(request, "reports/maintenance.html", context, status=200 if report else 400)
+
+
+@require_safe
+@login_required
+def maintenance_csv(request, table):
+    report, days = _maintenance_report(request)
+    if table not in MAINTENANCE_TABLES:
+        raise Http404(_("Tabel laporan tidak dikenal."))
+    if report is None:
+        return HttpResponse(
+            _("Periode harus 30, 90 atau 365 hari."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    data = report.table(table)
+    exported.send(
+        sender=MaintenanceReport,
+        by=request.user,
+        what=f"laporan_{table.replace('-', '_')}",
+        # Read by whoever audits the exporter's area (the smallest one covering their scope).
+        area_code=common_ancestor(scope_codes(request.user, Action.EXPORT)) or "",
+        rows=len(data.rows),
+        request=request,
+        filters={"hari": str(days)},
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(_csv(data), content_type="text/csv; charset=utf-8")

@@ -7,6 +7,8 @@ export DEBUG="${DEBUG:-1}"
 export REQUIRE_ADMIN_MFA="${REQUIRE_ADMIN_MFA:-0}"  # the demo admin may enrol MFA, is not forced
 # Two demo cameras record (cameras/demo.py); all recordings together stay under 900 MB.
 export RECORDING_MAX_MB="${RECORDING_MAX_MB:-900}"
+# Maintenance tickets within a minute (not 30 and 15), so that the demo shows them.
+export MAINTENANCE_AFTER="${MAINTENANCE_AFTER:-1}" MAINTENANCE_CONFIRM="${MAINTENANCE_CONFIRM:-1}"
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 
@@ -35,6 +37,9 @@ children+=($!)
 # Data requests: alert the area's staff before the 3x24 h deadline lapses and when it has.
 $PY manage.py request_sweep --every 60 &
 children+=($!)
+# Maintenance: tickets for cameras offline too long, closed once they stay back online.
+$PY manage.py maintenance_sweep --every 10 &
+children+=($!)
 # Alert when a running shift has nobody checked in (after the grace time; once per shift).
 $PY manage.py check_shift_checkins --every 60 &
 children+=($!)
@@ -44,5 +49,5 @@ children+=($!)
 echo
 echo "JakCCTV: http://127.0.0.1:$PORT/  (Ctrl-C to stop)"
 echo "Log in as admin.provinsi, operator.jakbar, staf.kebonjeruk, piket.kebonjeruk,"
-echo "fkdm.kebonjeruk or fkdm.tebetbarat with the demo password printed above."
+echo "fkdm.kebonjeruk, fkdm.tebetbarat or teknisi.kebonjeruk with the demo password printed above."
 wait -n "${children[@]}"

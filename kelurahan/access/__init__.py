@@ -3,6 +3,8 @@
 - Lists come from each model's `visible_to(user)`, built on `scope_codes(user, action)`: the
   smallest set of area codes under which the user may do `action`.
 - Single decisions come from `can(user, action, obj)`.
+- Technicians (Teknisi) are scoped to a maintainer organisation's cameras, not to an area:
+  `maintainer_ids(user, action)`; they watch streams only when their assignment says so.
 - Who may grant which role where, and why not (access/granting.py).
 - The second factor a provincial admin must have enrolled: `lacks_required_mfa`.
 - The grants themselves (live assignments, cached): `live_grants` (access/grants.py).
@@ -15,6 +17,7 @@ from kelurahan.access.decisions import (
     area_code_of,
     can,
     lacks_required_mfa,
+    maintainer_ids,
     role_needs_mfa,
     scope_codes,
     users_lacking_required_mfa,
@@ -22,6 +25,7 @@ from kelurahan.access.decisions import (
 from kelurahan.access.granting import (
     grant_problem,
     level_problem,
+    maintainer_grant_problem,
     own_assignment_problem,
     role_levels_message,
     roles_grantable_anywhere,
@@ -40,6 +44,8 @@ __all__ = [
     "has_totp",
     "lacks_required_mfa",
     "level_problem",
+    "maintainer_grant_problem",
+    "maintainer_ids",
     "live_grants",
     "live_grants_of",
     "own_assignment_problem",

@@ -5,16 +5,17 @@ from django.conf import settings
 
 from kelurahan.access.grants import has_totp, live_grants
 from kelurahan.codes import covers
-from kelurahan.roles import PERMISSIONS, RANK, Action, Role
+from kelurahan.roles import RANK, Action, Role, grant_allows
 
 
 def scope_codes(user, action=Action.VIEW, *, fresh=False):
-    """The smallest set of area codes whose subtrees the user may `action` in."""
+    """The smallest set of area codes whose subtrees the user may `action` in (a technician's
+    grant, scoped to an organisation, adds none)."""
     codes = sorted(
         {
             g.area_code
             for g in live_grants(user, fresh=fresh)
-            if Action(action) in PERMISSIONS[g.role]
+            if g.area_code is not None and grant_allows(g, action)
         }
     )
     minimal = []
@@ -22,6 +23,18 @@ def scope_codes(user, action=Action.VIEW, *, fresh=False):
         if not any(covers(kept, code) for kept in minimal):
             minimal.append(code)
     return minimal
+
+
+def maintainer_ids(user, action, *, fresh=False):
+    """The maintainer organisations on whose cameras (and their tickets) the user may `action`
+    through a technician's grant: querysets add `maintainer_id__in` these to their area scope."""
+    return sorted(
+        {
+            g.maintainer_id
+            for g in live_grants(user, fresh=fresh)
+            if g.maintainer_id is not None and grant_allows(g, action)
+        }
+    )
 
 
 def area_code_of(obj):
@@ -39,16 +52,28 @@ def area_code_of(obj):
 def can(user, action, obj=None, *, fresh=False):
     """May `user` do `action` on `obj` (anywhere, when obj is None)?
 
-    For a RoleAssignment (granting or revoking it), the user must also outrank its role.
+    For a RoleAssignment (granting or revoking it), the user must also outrank its role. A
+    technician's grant covers what carries its organisation as `maintainer_id` (a camera, a
+    ticket), never an area.
     """
     action = Action(action)
-    code = area_code_of(obj)
     is_assignment = isinstance(obj, apps.get_model("kelurahan", "RoleAssignment"))
+    code = area_code_of(obj)
     for grant in live_grants(user, fresh=fresh):
-        if action not in PERMISSIONS[grant.role]:
+        if not grant_allows(grant, action):
+            continue
+        if grant.area_code is None:
+            if obj is None or (
+                not is_assignment
+                and grant.maintainer_id is not None
+                and getattr(obj, "maintainer_id", None) == grant.maintainer_id
+            ):
+                return True
             continue
         if code is not None and not covers(grant.area_code, code):
             continue
+        if is_assignment and obj.area_id is None and not grant_allows(grant, Action.ADMINISTER):
+            continue  # a technician's assignment is the provincial admin's to change
         if is_assignment and RANK[grant.role] <= RANK[Role(obj.role)]:
             continue
         return True

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from kelurahan.access.decisions import area_code_of, can
 from kelurahan.access.grants import live_grants
 from kelurahan.codes import covers, level_of_code
-from kelurahan.roles import PERMISSIONS, RANK, ROLE_LEVELS, Action, Level, Role
+from kelurahan.roles import MAINTAINER_ROLES, PERMISSIONS, RANK, ROLE_LEVELS, Action, Level, Role
 
 
 def _best_managing_rank(user, code=None):
@@ -15,22 +15,37 @@ def _best_managing_rank(user, code=None):
             RANK[g.role]
             for g in live_grants(user)
             if Action.MANAGE_ROLES in PERMISSIONS[g.role]
+            and g.area_code is not None
             and (code is None or covers(g.area_code, code))
         ),
         default=0,
     )
 
 
+def _area_roles():
+    return [role for role in Role if role not in MAINTAINER_ROLES]
+
+
 def roles_grantable_by(user, area):
     """Roles `user` may grant in `area`: ranked below a role they hold over that area."""
     best = _best_managing_rank(user, area_code_of(area))
-    return [role for role in Role if RANK[role] < best]
+    return [role for role in _area_roles() if RANK[role] < best]
 
 
 def roles_grantable_anywhere(user):
     """Roles `user` may grant somewhere: ranked below their highest managing role."""
     best = _best_managing_rank(user)
-    return [role for role in Role if RANK[role] < best]
+    return [role for role in _area_roles() if RANK[role] < best]
+
+
+def maintainer_grant_problem(manager, role):
+    """Why `manager` may not grant a maintainer role (Teknisi), or None: only who administers
+    the whole province (the provincial admin) gives them, for an organisation, not an area."""
+    if Role(role) not in MAINTAINER_ROLES:
+        return "role", _("Peran ini diberikan untuk wilayah, bukan untuk organisasi pemelihara.")
+    if not can(manager, Action.ADMINISTER):
+        return "role", _("Hanya Admin Provinsi yang dapat memberikan peran Teknisi.")
+    return None
 
 
 def grant_problem(manager, role, area_code):
@@ -64,6 +79,11 @@ def own_assignment_problem(by, person_id):
 
 def level_problem(role, area_code):
     """(field, message) when `role` is not given at the level of `area_code` (ROLE_LEVELS)."""
+    if Role(role) in MAINTAINER_ROLES:
+        return "role", _(
+            "Peran Teknisi diberikan untuk organisasi pemelihara oleh Admin Provinsi, "
+            "bukan untuk wilayah."
+        )
     if level_of_code(area_code) not in ROLE_LEVELS[Role(role)]:
         return "area", role_levels_message(role)
     return None

@@ -20,10 +20,13 @@ from kelurahan.roles import Role
 
 @dataclass(frozen=True)
 class Grant:
-    """One live assignment, reduced to what scoping needs."""
+    """One live assignment, reduced to what scoping needs: an area code, or for a technician
+    (MAINTAINER_ROLES) the maintainer organisation and whether it may watch its cameras."""
 
     role: Role
-    area_code: str
+    area_code: str | None
+    maintainer_id: int | None = None
+    streams: bool = False
 
 
 def live_grants(user, *, fresh=False):
@@ -36,13 +39,13 @@ def live_grants(user, *, fresh=False):
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ()
     if fresh:
-        rows = _assignments().live().filter(user_id=user.pk).values_list("role", "area_id")
-        user._live_grants = tuple(Grant(Role(role), code) for role, code in rows)
+        rows = _assignments().live().filter(user_id=user.pk).values_list(*_GRANT_FIELDS)
+        user._live_grants = tuple(_grant(*row) for row in rows)
     elif not hasattr(user, "_live_grants"):
         now = timezone.now().timestamp()
         user._live_grants = tuple(
-            Grant(Role(role), code)
-            for role, code, start, end in _assignment_windows(user.pk)
+            _grant(*fields)
+            for *fields, start, end in _assignment_windows(user.pk)
             if start <= now and (end is None or now < end)
         )
     return user._live_grants
@@ -53,9 +56,16 @@ def live_grants_of(user_ids):
     (for fanning an alert out to many sockets)."""
     found = {user_id: [] for user_id in user_ids}
     rows = _assignments().live().filter(user_id__in=user_ids)
-    for user_id, role, code in rows.values_list("user_id", "role", "area_id"):
-        found[user_id].append(Grant(Role(role), code))
+    for user_id, *fields in rows.values_list("user_id", *_GRANT_FIELDS):
+        found[user_id].append(_grant(*fields))
     return {user_id: tuple(grants) for user_id, grants in found.items()}
+
+
+_GRANT_FIELDS = ("role", "area_id", "maintainer_id", "may_view_streams")
+
+
+def _grant(role, area_code, maintainer_id, streams):
+    return Grant(Role(role), area_code, maintainer_id, bool(streams))
 
 
 # --- The grants cache -------------------------------------------------------------------------
@@ -71,12 +81,13 @@ def live_grants_of(user_ids):
 
 def _cache_keys(user_id):
     database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
-    base = f"grants:v1:{database}:{user_id}"
+    base = f"grants:v2:{database}:{user_id}"
     return f"{base}:gen", base
 
 
 def _assignment_windows(user_id):
-    """(role, area code, valid_from, valid_until) of each assignment not revoked or expired."""
+    """(role, area code, maintainer id, may view streams, valid_from, valid_until) of each
+    assignment not revoked or expired."""
     seconds = settings.GRANTS_CACHE_SECONDS
     use_cache = seconds > 0 and user_id not in _changed_here()
     if use_cache:
@@ -88,14 +99,14 @@ def _assignment_windows(user_id):
             return entry[1]
     now = timezone.now()
     rows = [
-        (role, code, start.timestamp(), end.timestamp() if end else None)
-        for role, code, start, end in _assignments()
+        (*fields, start.timestamp(), end.timestamp() if end else None)
+        for *fields, start, end in _assignments()
         .filter(
             Q(valid_until__isnull=True) | Q(valid_until__gt=now),
             user_id=user_id,
             revoked_at__isnull=True,
         )
-        .values_list("role", "area_id", "valid_from", "valid_until")
+        .values_list(*_GRANT_FIELDS, "valid_from", "valid_until")
     ]
     if use_cache:
         cache.set(key, (generation, rows), seconds)

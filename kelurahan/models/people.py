@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kelurahan.access import forget_grants, scope_codes
+from kelurahan.access import can, forget_grants, scope_codes
 from kelurahan.codes import level_of_code
 from kelurahan.models.areas import Area, in_areas
-from kelurahan.roles import RANK, ROLE_LEVELS, Action, Level, Role
+from kelurahan.models.maintainers import Maintainer
+from kelurahan.roles import MAINTAINER_ROLES, RANK, ROLE_LEVELS, Action, Level, Role
 
 
 class UserQuerySet(models.QuerySet):
@@ -67,8 +68,10 @@ class RoleAssignmentQuerySet(models.QuerySet):
         return count
 
     def visible_to(self, user, action=Action.MANAGE_ROLES):
-        """Assignments in the areas where `user` may manage roles (their own included)."""
-        return self.filter(in_areas("area__code", scope_codes(user, action)))
+        """Assignments in the areas where `user` may manage roles (their own included); a
+        technician's assignment (no area) is seen by who administers the province."""
+        technicians = Q(area__isnull=True) if can(user, Action.ADMINISTER) else Q(pk__in=[])
+        return self.filter(in_areas("area__code", scope_codes(user, action)) | technicians)
 
     def in_state(self, state, at=None):
         """Those whose `RoleAssignment.state()` is `state` (aktif ignores the user's status)."""
@@ -102,9 +105,26 @@ class RoleAssignment(models.Model):
         related_name="assignments",
     )
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    # Every role is held in an area, except a technician's (MAINTAINER_ROLES): held for a
+    # maintainer organisation, over its cameras, and watching them only when the provincial
+    # admin ticks may_view_streams (the constraint below keeps the two shapes apart).
     area = models.ForeignKey(
-        Area, verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="assignments"
+        Area,
+        verbose_name=_("wilayah"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
+    maintainer = models.ForeignKey(
+        Maintainer,
+        verbose_name=_("pemelihara"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    may_view_streams = models.BooleanField(_("boleh menonton kamera"), default=False)
     valid_from = models.DateTimeField(_("berlaku sejak"), default=timezone.now)
     valid_until = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -133,12 +153,45 @@ class RoleAssignment(models.Model):
         verbose_name = _("penugasan peran")
         verbose_name_plural = pgettext_lazy("jamak", "penugasan peran")
         indexes = [models.Index(fields=["user", "revoked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role__in=list(MAINTAINER_ROLES),
+                        area__isnull=True,
+                        maintainer__isnull=False,
+                    )
+                    | (
+                        ~Q(role__in=list(MAINTAINER_ROLES))
+                        & Q(area__isnull=False, maintainer__isnull=True, may_view_streams=False)
+                    )
+                ),
+                name="assignment_area_or_maintainer",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()} · {self.area.name}"
+        where = self.maintainer.name if self.maintainer_id else self.area.name
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+    @property
+    def scope_name(self):
+        """Where the role is held: the area's name, or the maintainer organisation's."""
+        return self.maintainer.name if self.maintainer_id else self.area.name
 
     def clean(self):
-        if self.area_id and self.role:
+        if self.role in MAINTAINER_ROLES:
+            if not self.maintainer_id:
+                raise ValidationError({"maintainer": _("Teknisi harus punya pemelihara.")})
+            if self.area_id:
+                raise ValidationError({"area": _("Teknisi tidak diberikan untuk wilayah.")})
+        elif self.maintainer_id or self.may_view_streams:
+            raise ValidationError(
+                {"maintainer": _("Hanya peran Teknisi yang diberikan untuk pemelihara.")}
+            )
+        elif self.role and not self.area_id:
+            raise ValidationError({"area": _("Peran ini harus diberikan untuk wilayah.")})
+        if self.area_id and self.role and self.role not in MAINTAINER_ROLES:
             level = level_of_code(self.area_id)
             if level not in ROLE_LEVELS[Role(self.role)]:
                 allowed = ", ".join(str(Level(lvl).label) for lvl in ROLE_LEVELS[Role(self.role)])

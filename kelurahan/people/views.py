@@ -202,7 +202,7 @@ def person_grant(request, pk):
                 _("%(role)s di %(area)s diberikan kepada %(person)s.")
                 % {
                     "role": assignment.get_role_display(),
-                    "area": assignment.area.name,
+                    "area": assignment.scope_name,
                     "person": person,
                 },
             )
@@ -230,7 +230,7 @@ def assignment_revoke(request, pk):
             % {
                 "role": assignment.get_role_display(),
                 "person": assignment.user,
-                "area": assignment.area.name,
+                "area": assignment.scope_name,
             },
         )
     return redirect("people-detail", pk=assignment.user_id)

@@ -140,6 +140,7 @@ def test_retention_removes_only_what_is_past_it(aged, now, django_capture_on_com
         "jejak": 1,
         "lampiran": 1,
         "permohonan_data": 0,  # tests/datarequests: answered requests and their documents
+        "foto_tiket": 0,
         "peringatan": 1,
         "rekaman": 0,  # recordings: tests/cameras/test_recording_retention.py
         "klip": 0,  # evidence clips: tests/evidence/test_clips.py

@@ -16,7 +16,13 @@ def test_volunteers_never_see_reporters_or_camera_sources():
     assert Action.SEE_REPORTER_IDENTITY not in PERMISSIONS[Role.RELAWAN_FKDM]
     assert Action.SEE_CAMERA_SOURCE not in PERMISSIONS[Role.RELAWAN_FKDM]
     assert Action.SEE_CAMERA_SOURCE not in PERMISSIONS[Role.OPERATOR]
-    assert all(Action.VIEW_STREAMS in actions for actions in PERMISSIONS.values())
+    area_roles = [role for role in PERMISSIONS if role != Role.TEKNISI]
+    assert all(Action.VIEW_STREAMS in PERMISSIONS[role] for role in area_roles)
+
+
+def test_technicians_never_stream_or_see_areas_by_default():
+    # A technician watches only when the provincial admin ticks it on the assignment.
+    assert not {Action.VIEW, Action.VIEW_STREAMS} & PERMISSIONS[Role.TEKNISI]
 
 
 def test_can_follows_area_and_role(demo_users):

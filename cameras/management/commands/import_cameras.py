@@ -23,6 +23,7 @@ Columns (code, name, area_code, lat, lon are required; the others may be left ou
   public        1/0 or ya/tidak: listed on the public page (empty: 0)
   status        aktif | perbaikan | nonaktif (empty: aktif)
   source_url    rtsp:// or rtsps:// URL, may hold a password; never printed (empty: demo pattern)
+  maintainer    name of a maintainer organisation made in the admin (empty: none)
 
 A camera whose code exists is updated; a column left out of the file keeps its current value.
 A bad row is rejected with its line number and reason and the good rows are still imported (in

@@ -26,4 +26,4 @@ class Command(BaseCommand):
                 f"  {demo.username:<18} {demo.role.label} · {demo.area_code} ({state})"
             )
         # Cameras, agencies ...: each app above kelurahan adds its own and prints a line.
-        demo_seeded.send(sender=self.__class__, stdout=self.stdout)
+        demo_seeded.send(sender=self.__class__, stdout=self.stdout, password=password)

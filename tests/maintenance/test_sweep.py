@@ -1,0 +1,218 @@
+"""The maintenance sweep: opens once, closes once, reopens counting, never duplicates, and costs
+the same few queries whatever the number of cameras."""
+
+import io
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cameras.models import Camera
+from maintenance.models import Reason, Status, Ticket
+from maintenance.services import TicketRefused, ticket_open, ticket_repaired
+from maintenance.sweep import sweep
+from tests.maintenance.helpers import KJ, TB, maintainers, went
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 WIB
+
+
+@pytest.fixture
+def setup(demo_cameras, demo_users, settings):
+    settings.MAINTENANCE_AFTER = 30
+    settings.MAINTENANCE_CONFIRM = 15
+    found = maintainers(demo_cameras)
+    for camera in demo_cameras.values():
+        went(camera, True, T0 - timedelta(days=2))
+    return {**found, **demo_users, "cameras": demo_cameras}
+
+
+def tickets(code):
+    return list(Ticket.objects.filter(camera__code=code).order_by("pk"))
+
+
+def test_offline_camera_gets_one_ticket_for_its_maintainer_then_closes(setup):
+    kj = setup["cameras"][KJ]
+    went(kj, False, T0)
+    assert sweep(now=T0 + timedelta(minutes=29))["opened"] == 0  # not yet
+    assert sweep(now=T0 + timedelta(minutes=31))["opened"] == 1
+    assert sweep(now=T0 + timedelta(minutes=40))["opened"] == 0  # never twice
+    [ticket] = tickets(KJ)
+    assert ticket.maintainer == setup["vendor"] and ticket.area_id == kj.area_id
+    assert ticket.reason == Reason.OFFLINE and ticket.status == Status.OPEN
+    assert ticket.deadline == T0 + timedelta(minutes=31, hours=48)  # the vendor's 48 hours
+
+    went(kj, True, T0 + timedelta(hours=1))
+    assert sweep(now=T0 + timedelta(hours=1, minutes=14))["settled"] == 0  # not confirmed yet
+    assert sweep(now=T0 + timedelta(hours=1, minutes=15))["settled"] == 1
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED and ticket.closed_at == T0 + timedelta(
+        hours=1, minutes=15
+    )
+    assert sweep(now=T0 + timedelta(hours=2)) == {"opened": 0, "settled": 0, "overdue": 0}
+
+
+def test_repaired_ticket_that_fails_again_is_reopened_and_counted(setup):
+    kj = setup["cameras"][KJ]
+    went(kj, False, T0)
+    sweep(now=T0 + timedelta(minutes=31))
+    [ticket] = tickets(KJ)
+    ticket_repaired(by=setup["teknisi.barat"], ticket_id=ticket.pk, now=T0 + timedelta(hours=1))
+    went(kj, True, T0 + timedelta(hours=1))
+    went(kj, False, T0 + timedelta(hours=1, minutes=5))  # the repair did not hold
+    assert sweep(now=T0 + timedelta(hours=1, minutes=6))["settled"] == 1
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reopen_count, ticket.repaired_at) == (Status.OPEN, 1, None)
+    assert len(tickets(KJ)) == 1
+
+
+def test_ticket_opened_by_hand_closes_only_once_repaired_and_confirmed(setup):
+    staf = setup["staf.kebonjeruk"]
+    ticket = ticket_open(
+        by=staf, camera_id=setup["cameras"][KJ].pk, reason=Reason.OBSTRUCTED, now=T0
+    )
+    assert sweep(now=T0 + timedelta(hours=3))["settled"] == 0  # online all along: not repaired
+    with pytest.raises(TicketRefused) as twice:
+        ticket_open(by=staf, camera_id=setup["cameras"][KJ].pk, reason=Reason.DAMAGED, now=T0)
+    assert twice.value.status == 409
+    ticket_repaired(by=setup["teknisi.barat"], ticket_id=ticket.pk, now=T0 + timedelta(hours=3))
+    assert sweep(now=T0 + timedelta(hours=3, minutes=15))["settled"] == 1
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CLOSED
+
+
+def test_overdue_ticket_is_reported_once(setup):
+    went(setup["cameras"][KJ], False, T0)
+    sweep(now=T0 + timedelta(minutes=31))
+    assert sweep(now=T0 + timedelta(hours=48))["overdue"] == 0
+    assert sweep(now=T0 + timedelta(hours=49))["overdue"] == 1
+    assert sweep(now=T0 + timedelta(hours=50))["overdue"] == 0
+
+
+def test_low_uptime_opens_a_ticket_on_the_uptime_round(setup, settings):
+    settings.MAINTENANCE_UPTIME_MIN = 80
+    tb = setup["cameras"][TB]
+    for hour in range(1, 24):  # offline 29 minutes every hour: never 30 in a row
+        went(tb, False, T0 + timedelta(hours=hour))
+        went(tb, True, T0 + timedelta(hours=hour, minutes=29))
+    now = T0 + timedelta(hours=24)
+    assert sweep(now=now)["opened"] == 0
+    assert sweep(now=now, uptime=True)["opened"] == 1
+    [ticket] = tickets(TB)
+    assert ticket.reason == Reason.LOW_UPTIME and ticket.maintainer == setup["dinas"]
+    # Online now, yet not repaired: it stays open until a technician's repair is confirmed.
+    assert sweep(now=now + timedelta(hours=1))["settled"] == 0
+    ticket_repaired(by=setup["teknisi.dinas"], ticket_id=ticket.pk, now=now + timedelta(hours=1))
+    assert sweep(now=now + timedelta(hours=1, minutes=15))["settled"] == 1
+
+
+def test_retired_cameras_get_no_ticket(setup):
+    kj = setup["cameras"][KJ]
+    went(kj, False, T0)
+    Camera.objects.filter(pk=kj.pk).update(status=Camera.Status.RETIRED)
+    assert sweep(now=T0 + timedelta(hours=1))["opened"] == 0
+
+
+def statements(queries):
+    # The test's own transaction makes the INSERT take a savepoint; the worker runs in
+    # autocommit and has none.
+    return [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_a_round_costs_three_queries_whatever_the_number_of_cameras(setup):
+    for camera in setup["cameras"].values():
+        went(camera, False, T0)
+    with CaptureQueriesContext(connection) as first:
+        found = sweep(now=T0 + timedelta(minutes=31))
+    assert found["opened"] == Camera.objects.streamable().count() > 3
+    assert len(statements(first.captured_queries)) == 3
+    with CaptureQueriesContext(connection) as second:
+        sweep(now=T0 + timedelta(minutes=32))
+    assert len(statements(second.captured_queries)) == 3
+
+
+def test_sweep_command_once(setup, capsys):
+    went(setup["cameras"][KJ], False, T0)
+    call_command("maintenance_sweep", now=(T0 + timedelta(hours=1)).isoformat())
+    assert "1 tiket dibuka" in capsys.readouterr().out
+
+
+def test_overdue_ticket_alerts_the_area_from_the_kota_down(setup):
+    from alerts.models import AlertEvent
+
+    went(setup["cameras"][KJ], False, T0)
+    sweep(now=T0 + timedelta(minutes=31))
+    sweep(now=T0 + timedelta(hours=49))
+    sweep(now=T0 + timedelta(hours=50))
+    [alert] = AlertEvent.objects.filter(kind="tiket_terlambat")
+    assert alert.payload["maintainer"] == "CV Teknik Barat"
+    people = ("operator.jakbar", "staf.kebonjeruk", "operator.tebet", "piket.kebonjeruk")
+    people += ("teknisi.barat", "teknisi.dinas")
+    visible = {u for u in people if AlertEvent.objects.visible_to(setup[u]).filter(pk=alert.pk)}
+    # The kota operator and those below in the camera's area, and the maintainer's technician.
+    assert visible == {"operator.jakbar", "staf.kebonjeruk", "piket.kebonjeruk", "teknisi.barat"}
+
+
+def test_a_technician_reads_its_overdue_ticket_on_the_alerts_page(setup, client):
+    went(setup["cameras"][KJ], False, T0)
+    sweep(now=T0 + timedelta(minutes=31))
+    sweep(now=T0 + timedelta(hours=49))
+    link = f'href="/perbaikan/{tickets(KJ)[0].pk}/"'
+    client.force_login(setup["teknisi.barat"])
+    page = client.get("/peringatan/")
+    assert page.status_code == 200 and link in page.content.decode()
+    client.force_login(setup["teknisi.dinas"])
+    assert link not in client.get("/peringatan/").content.decode()
+
+
+def test_camera_import_sets_the_maintainer_by_name(setup, tmp_path):
+    from cameras.importing import import_cameras
+
+    path = tmp_path / "kamera.csv"
+    path.write_text(
+        "code,name,area_code,lat,lon,maintainer\n"
+        f"{KJ},Simpang,31.73.05.1001,-6.1937,106.7695,diskominfotik\n"
+        "kamera-baru,Baru,31.73.05.1001,-6.1937,106.7695,Tidak Ada\n",
+        encoding="utf-8",
+    )
+    result = import_cameras(path)
+    assert [row.line for row in result.rejected] == [3]
+    assert "pemelihara Tidak Ada tidak dikenal" in " ".join(result.rejected[0].problems)
+    assert Camera.objects.get(code=KJ).maintainer == setup["dinas"]
+
+
+@pytest.mark.django_db(transaction=True)  # the loop closes and reopens its connection
+def test_sweep_worker_repeats_until_stopped(setup):
+    """`maintenance_sweep --every 60`: each round sweeps (the uptime rule on the first), only
+    rounds that changed something print, a stop signal ends it, the handlers are put back."""
+    from maintenance.management.commands.maintenance_sweep import Command
+
+    handler = signal.getsignal(signal.SIGTERM)
+    went(setup["cameras"][KJ], False, T0)
+    ticks = iter(
+        [T0 + timedelta(minutes=10), T0 + timedelta(minutes=31), T0 + timedelta(minutes=32)]
+    )
+    stop = threading.Event()
+
+    def clock():
+        moment = next(ticks, None)
+        if moment is None:
+            stop.set()  # as SIGTERM does
+            return T0 + timedelta(minutes=33)
+        return moment
+
+    out = io.StringIO()
+    err = io.StringIO()
+    Command(stdout=out, stderr=err).loop(0.01, clock, stop=stop)
+    assert err.getvalue() == ""
+    assert out.getvalue().splitlines() == [
+        "Penyapuan pemeliharaan setiap 0.01 detik (Ctrl-C untuk berhenti).",
+        "23-11-2026 10.31.00 WIB: 1 tiket dibuka, 0 ditutup atau dibuka ulang, 0 terlambat.",
+        "Penyapuan pemeliharaan dihentikan.",
+    ]
+    assert signal.getsignal(signal.SIGTERM) == handler
+    assert len(tickets(KJ)) == 1
