@@ -420,6 +420,8 @@ RETENTION_TRAIL_DAYS = env_int("RETENTION_TRAIL_DAYS", 730, minimum=0)
 RETENTION_ATTACHMENT_DAYS = env_int("RETENTION_ATTACHMENT_DAYS", 365, minimum=0)
 # Alert events (and who read them).
 RETENTION_ALERT_DAYS = env_int("RETENTION_ALERT_DAYS", 90, minimum=0)
+# Idempotency keys of notes and reports sent from phones (a resend comes within days at most).
+RETENTION_IDEMPOTENCY_DAYS = env_int("RETENTION_IDEMPOTENCY_DAYS", 30, minimum=0)
 # --- Reports and public statistics ------------------------------------------------------------
 
 # The public statistics page and its JSON (/statistik/, /api/v1/public/stats/) are computed at
