@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from alerts.push import api as push_api
 from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
@@ -24,11 +25,15 @@ router.register("shifts", shift_api.ShiftViewSet, basename="shift")
 router.register("notes", shift_api.ShiftNoteViewSet, basename="note")
 router.register("people", people_api.PersonViewSet, basename="person")
 router.register("assignments", people_api.AssignmentViewSet, basename="assignment")
+router.register(
+    "push/subscriptions", push_api.PushSubscriptionViewSet, basename="push-subscription"
+)
 
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<id:pk>/stream/", cameras_api.public_stream, name="public-stream"),
     path("public/stats/", public_stats, name="public-stats"),
+    path("push/key/", push_api.push_key, name="push-key"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),
     path("ingest/reports/", ingest_api.ingest_report, name="ingest-report"),

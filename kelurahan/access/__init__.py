@@ -17,6 +17,7 @@ from kelurahan.access.decisions import (
     lacks_required_mfa,
     role_needs_mfa,
     scope_codes,
+    scope_codes_of,
     users_lacking_required_mfa,
 )
 from kelurahan.access.granting import (
@@ -48,5 +49,6 @@ __all__ = [
     "roles_grantable_by",
     "role_needs_mfa",
     "scope_codes",
+    "scope_codes_of",
     "users_lacking_required_mfa",
 ]
