@@ -113,6 +113,7 @@ def service_worker(request):
         "version": _shell_version(tuple(shell)),
         "shell": json.dumps(shell),
         "offline": json.dumps(reverse("alerts:offline")),
+        "icon": json.dumps(static("img/icon-192.png")),
     }
     response = render(request, "alerts/sw.js", context, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"

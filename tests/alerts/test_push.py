@@ -206,3 +206,18 @@ def test_push_leak_matrix(signed_in, receiver, demo_users, lapsed_users):
             cases += 1
     assert receiver.problems == []
     MATRIX_CASES["push deliveries"] = MATRIX_CASES.get("push deliveries", 0) + cases
+
+
+def test_the_devices_page_lists_and_removes_ones_own_only(signed_in, receiver):
+    mine, theirs = receiver.device(), receiver.device()
+    fkdm = signed_in("fkdm.kebonjeruk")
+    own = subscribe(fkdm, mine)
+    other = subscribe(signed_in("fkdm.tebetbarat"), theirs)
+    page = fkdm.get("/akun/notifikasi/").content.decode()
+    assert mine.endpoint in page and theirs.endpoint not in page
+    assert "Tambahkan ke Layar Utama" in page and 'id="push-config"' in page
+    assert fkdm.post(f"/akun/notifikasi/{other['id']}/hapus/").status_code == 404
+    removed = fkdm.post(f"/akun/notifikasi/{own['id']}/hapus/")
+    assert removed.status_code == 302 and removed["Location"] == "/akun/notifikasi/"
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [theirs.endpoint]
+    MATRIX_CASES["push devices"] = MATRIX_CASES.get("push devices", 0) + 2
