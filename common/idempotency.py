@@ -131,7 +131,7 @@ def idempotent_page(scope):
                     message, status=status, content_type="text/plain; charset=utf-8"
                 )
 
-            return run_once(
+            response = run_once(
                 request,
                 scope,
                 lambda: view(request, *args, **kwargs),
@@ -139,6 +139,13 @@ def idempotent_page(scope):
                 replay=replay,
                 refuse=refuse,
             )
+            # A script (static/js/offline.js) asks for JSON: where the redirect would lead.
+            if "application/json" in request.headers.get("Accept", "") and keep(response):
+                answer = JsonResponse({"location": response["Location"]})
+                if response.has_header(REPLAYED):
+                    answer[REPLAYED] = response[REPLAYED]
+                return answer
+            return response
 
         return wrapped
 
