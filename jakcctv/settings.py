@@ -319,6 +319,7 @@ SPECTACULAR_SETTINGS = {
         "CameraStatusEnum": "cameras.models.Camera.Status",
         "CameraKindEnum": "cameras.models.Camera.Kind",
         "AreaLevelEnum": "kelurahan.roles.Level",
+        "SeverityEnum": "incidents.models.Severity",
     },
 }
 

@@ -8,6 +8,12 @@ export REQUIRE_ADMIN_MFA="${REQUIRE_ADMIN_MFA:-0}"  # the demo admin may enrol M
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 
+# Web Push needs a VAPID key pair: the demo makes one once and keeps it (not in git).
+if [ -z "${VAPID_PRIVATE_KEY:-}" ]; then
+    [ -f .demo-vapid.env ] || $PY manage.py generate_vapid_keys > .demo-vapid.env
+    set -a; . ./.demo-vapid.env; set +a
+fi
+
 $PY manage.py migrate --no-input -v 0
 $PY manage.py seed_demo
 
@@ -29,6 +35,9 @@ $PY manage.py sla_sweep --every 60 &
 children+=($!)
 # Alert when a running shift has nobody checked in (after the grace time; once per shift).
 $PY manage.py check_shift_checkins --every 60 &
+children+=($!)
+# Web Push: new alerts to the devices they concern (every second).
+$PY manage.py send_push --every 1 &
 children+=($!)
 .venv/bin/daphne -b 127.0.0.1 -p "$PORT" jakcctv.asgi:application &
 children+=($!)

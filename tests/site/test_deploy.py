@@ -42,6 +42,7 @@ WORKER_COMMANDS = {
     "sla": ["sla_sweep", "--every", "60"],
     "shifts": ["check_shift_checkins", "--every", "60"],
     "retention": ["apply_retention", "--every", "86400"],
+    "push": ["send_push", "--every", "1"],
 }
 # What an operator writes into docker/.env besides the example's values.
 FILLED_IN = {
