@@ -14,6 +14,7 @@ Target: p99 <= 2 s at 1,000 subscriptions. Run: `make bench`.
 """
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,7 @@ def main():
             stdout=subprocess.DEVNULL,
         )
         latencies, last = [], []
+        own_before = resource.getrusage(resource.RUSAGE_SELF)
         try:
             for number in range(INCIDENTS):
                 with transaction.atomic():
@@ -132,10 +134,22 @@ def main():
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
     missing = INCIDENTS * SUBSCRIPTIONS - len(latencies)
     print(
         f"\n{SUBSCRIPTIONS} subscriptions, {INCIDENTS} incidents, {len(latencies)} deliveries "
         f"decrypted, {missing} missing, {len(receiver.problems)} refused by the receiver"
+    )
+    delivered = max(len(latencies), 1)
+    worker_cpu = children.ru_utime + children.ru_stime
+    receiver_cpu = (own_after.ru_utime + own_after.ru_stime) - (
+        own_before.ru_utime + own_before.ru_stime
+    )
+    print(
+        f"CPU: worker {1000 * worker_cpu / delivered:.2f} ms per push (its start included), "
+        f"receiver and benchmark {1000 * receiver_cpu / delivered:.2f} ms per push; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     if latencies:
         print(
