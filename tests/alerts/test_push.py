@@ -2,16 +2,18 @@
 the push service, which here is a local receiver decrypting with the device's own key."""
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from alerts.push.keys import generate_pair
 from alerts.push.models import PushDelivery, PushSubscription
 from alerts.push.services import push_round
 from cameras.signals import camera_status_changed
+from incidents.services import sla_sweep
 from kelurahan.demo import DEMO_USERS
 from kelurahan.models import RoleAssignment
 from tests.figures import MATRIX_CASES
-from tests.incident_helpers import raise_incident
+from tests.incident_helpers import kecamatan_operators, raise_incident
 from tests.personas import KEBON_JERUK, KEBON_JERUK_RT, SUKABUMI_UTARA, TEBET_BARAT
 from tests.push_receiver import PushReceiver
 
@@ -221,3 +223,30 @@ def test_the_devices_page_lists_and_removes_ones_own_only(signed_in, receiver):
     assert removed.status_code == 302 and removed["Location"] == "/akun/notifikasi/"
     assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [theirs.endpoint]
     MATRIX_CASES["push devices"] = MATRIX_CASES.get("push devices", 0) + 2
+
+
+def test_escalation_and_sla_breach_reach_who_must_act(signed_in, receiver):
+    """The sweep escalates an unacknowledged incident to the kecamatan and finds it overdue: the
+    kecamatan operator hears of both, the volunteer of the escalation only (they cannot follow
+    it up), the kota operator of neither yet, Tebet Barat of nothing."""
+    operators = kecamatan_operators()
+    names = ["staf.kebonjeruk", "fkdm.kebonjeruk", "operator.jakbar", "fkdm.tebetbarat"]
+    devices = {name: receiver.device() for name in [*names, "operator.kec.kebonjeruk"]}
+    for name in names:
+        subscribe(signed_in(name), devices[name], "rendah")
+    operator = Client()  # a kecamatan operator (not a demo persona)
+    operator.force_login(operators["operator.kec.kebonjeruk"])
+    subscribe(operator, devices["operator.kec.kebonjeruk"], "rendah")
+    raise_incident(severity="tinggi")
+    push_round(now=later())
+    later_on = timezone.now() + timezone.timedelta(days=7)
+    sla_sweep(now=later_on)
+    push_round(now=timezone.now() + timezone.timedelta(seconds=2))
+    kinds = {name: [m["kind"] for m in device.messages] for name, device in devices.items()}
+    assert kinds == {
+        "staf.kebonjeruk": ["kejadian_baru", "kejadian_dinaikkan", "kejadian_terlambat"],
+        "fkdm.kebonjeruk": ["kejadian_baru", "kejadian_dinaikkan"],
+        "operator.jakbar": [],
+        "fkdm.tebetbarat": [],
+        "operator.kec.kebonjeruk": ["kejadian_dinaikkan", "kejadian_terlambat"],
+    }
