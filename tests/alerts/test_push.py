@@ -250,3 +250,17 @@ def test_escalation_and_sla_breach_reach_who_must_act(signed_in, receiver):
         "fkdm.tebetbarat": [],
         "operator.kec.kebonjeruk": ["kejadian_dinaikkan", "kejadian_terlambat"],
     }
+
+
+def test_admins_see_devices_and_deliveries_without_their_keys(signed_in, receiver):
+    device = receiver.device()
+    made = subscribe(signed_in("fkdm.kebonjeruk"), device)
+    raise_incident()
+    push_round(now=later())
+    admin = signed_in("admin.provinsi")
+    devices = admin.get("/django-admin/alerts/pushsubscription/").content.decode()
+    assert "fkdm.kebonjeruk" in devices and device.endpoint not in devices
+    one = admin.get(f"/django-admin/alerts/pushsubscription/{made['id']}/change/").content.decode()
+    assert device.endpoint not in one and device.subscription()["keys"]["auth"] not in one
+    deliveries = admin.get("/django-admin/alerts/pushdelivery/").content.decode()
+    assert "Terkirim" in deliveries
