@@ -49,7 +49,7 @@ class PushSubscription(models.Model):
         verbose_name_plural = pgettext_lazy("jamak", "perangkat notifikasi")
 
     def __str__(self):
-        return f"{self.user_id} · {self.label or self.endpoint[:40]}"
+        return f"{self.user_id} · {self.label or f'#{self.pk}'}"
 
 
 class PushFanout(models.Model):
