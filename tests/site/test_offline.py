@@ -9,7 +9,7 @@ from common.models import IdempotencyKey
 from incidents.models import Incident
 from shifts.models import ShiftNote
 from tests.browser import PHONE, sign_in
-from tests.incident_helpers import jpeg_with_gps
+from tests.incident_helpers import image_bytes, jpeg_with_gps
 from tests.personas import KEBON_JERUK, PASSWORD
 from tests.shift_helpers import wait_past_shift_change
 from tests.waiting import wait_for
@@ -77,3 +77,24 @@ def test_a_note_and_a_report_written_offline_arrive_once(open_page, demo_users):
     assert IdempotencyKey.objects.count() == 2
     piket.goto("/piket/")
     assert piket.locator("[data-note-text]:has-text('Genangan 30 cm di gang Masjid')").count() == 1
+
+
+def test_a_photo_over_the_limit_is_not_kept_offline(open_page, demo_users, settings):
+    settings.INCIDENT_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    page = open_page("/accounts/login/", **PHONE)
+    sign_in(page, "fkdm.kebonjeruk", PASSWORD)
+    page.goto("/kejadian/baru/")
+    page.context.set_offline(True)
+    page.select_option("#id_category", "banjir")
+    page.fill("#id_description", "Air setinggi lutut")
+    big = image_bytes("BMP", size=(600, 600))  # 1.03 MB, over the limit
+    page.set_input_files(
+        "#id_photo", files=[{"name": "besar.bmp", "mimeType": "image/bmp", "buffer": big}]
+    )
+    said = []
+    page.on("dialog", lambda dialog: (said.append(dialog.message), dialog.dismiss()))
+    page.locator("text=Kirim laporan").click()
+    wait_for(lambda: page.evaluate("1") and said, timeout=10, message="the warning")
+    assert said == ["Foto lebih besar dari 1 MB tidak dapat disimpan untuk dikirim nanti."]
+    assert page.locator("[data-offline-queue]").is_hidden()
+    assert page.input_value("#id_description") == "Air setinggi lutut"  # nothing typed is lost
