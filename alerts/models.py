@@ -220,3 +220,7 @@ def mark_all_read(user, up_to):
     if up_to > mark.up_to:
         AlertReadMark.objects.filter(user_id=user.pk, up_to__lt=up_to).update(up_to=up_to)
         AlertRead.objects.filter(user_id=user.pk, event_id__lte=up_to).delete()
+
+
+# Web Push's tables belong to this app (alerts/push/models.py).
+from alerts.push.models import PushDelivery, PushFanout, PushSubscription  # noqa: E402, F401

@@ -103,7 +103,14 @@ def _done(request, message, status=200):
 # --- Installable app ------------------------------------------------------------------------
 
 # What the service worker keeps so the portal opens (and says it is offline) on a bad network.
-SHELL = ["css/app.css", "js/app.js", "js/alerts.js", "img/favicon.svg", "img/icon-192.png"]
+SHELL = [
+    "css/app.css",
+    "js/app.js",
+    "js/alerts.js",
+    "js/offline.js",
+    "img/favicon.svg",
+    "img/icon-192.png",
+]
 
 
 @require_GET
@@ -113,6 +120,7 @@ def service_worker(request):
         "version": _shell_version(tuple(shell)),
         "shell": json.dumps(shell),
         "offline": json.dumps(reverse("alerts:offline")),
+        "icon": json.dumps(static("img/icon-192.png")),
     }
     response = render(request, "alerts/sw.js", context, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"

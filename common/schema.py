@@ -5,10 +5,21 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
+from common import idempotency
 from common.api import ID_PATTERN, MAX_ID, Pagination
+
+# The header of operations that create something a phone may send twice (common/idempotency.py).
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    pattern=idempotency.PATTERN,
+    description=str(idempotency.DESCRIPTION),
+)
 
 _ERROR = inline_serializer(
     "Error", {"detail": serializers.CharField(help_text="Why, in the user's language")}

@@ -19,6 +19,8 @@ from rest_framework.response import Response
 
 from common.api import ID_PATTERN, QueryParams
 from common.dates import DateTimeField
+from common.idempotency import idempotent_api
+from common.schema import IDEMPOTENCY_KEY
 from incidents.models import (
     Agency,
     Category,
@@ -118,6 +120,7 @@ def _action_schema(request, summary, code=200):
     retrieve=extend_schema(summary="Satu kejadian dengan riwayat dan lampirannya"),
     create=extend_schema(
         request=IncidentCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: IncidentDetailSerializer, **_REFUSALS},
         summary="Laporkan kejadian",
     ),
@@ -151,6 +154,7 @@ class IncidentViewSet(
         # An attachment answers with its image whatever the client said it accepts.
         return super().perform_content_negotiation(request, force=force or self.action == "image")
 
+    @idempotent_api("api:incidents")
     def create(self, request, *args, **kwargs):
         serializer = IncidentCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cameras.models import Camera
+from common.idempotency import idempotent_page
 from incidents import services as services
 from incidents.forms import ACTION_FORMS, IncidentForm, IncidentListForm
 from incidents.models import NEXT_LEVEL, Incident, IncidentLevel, Status
@@ -65,6 +66,7 @@ def incident_list(request):
 
 
 @login_required
+@idempotent_page("page:incident")
 def incident_create(request):
     if not can(request.user, Action.CREATE_INCIDENT):
         raise PermissionDenied(_("Peran Anda tidak mengizinkan melaporkan kejadian."))

@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "maintenance.models.Status",
         "TicketReasonEnum": "maintenance.models.Reason",
         "MaintainerKindEnum": "kelurahan.models.maintainers.Maintainer.Kind",
+        "SeverityEnum": "incidents.models.Severity",
     },
 }
 
@@ -453,6 +454,18 @@ ALERTS_RECHECK_SECONDS = env_int("ALERTS_RECHECK_SECONDS", 60)
 # Without Redis each process has its own in-memory channel layer, so alerts raised by another
 # process (run_streams, sla_sweep) reach open sockets by polling the database this often.
 ALERTS_POLL_SECONDS = env_int("ALERTS_POLL_SECONDS", 0 if REDIS_URL else 5)
+# Web Push (alerts/push/): the portal's VAPID key pair (`python manage.py generate_vapid_keys`)
+# and the contact the push services may write to. Without the keys Web Push is off.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@jakcctv.local")
+# The push services the portal posts to (a browser's subscription names one): host names,
+# matched with their subdomains over HTTPS. Nothing else is accepted, so that nobody can make the
+# portal post to an address inside its own network.
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"],
+)
 # "Piket belum masuk": a running shift nobody has checked in to this long after its start.
 SHIFT_CHECKIN_GRACE_MINUTES = env_int("SHIFT_CHECKIN_GRACE_MINUTES", 15)
 
@@ -485,6 +498,8 @@ DATAREQUEST_DOWNLOAD_HOURS = env_int("DATAREQUEST_DOWNLOAD_HOURS", 72, minimum=1
 # New requests accepted per visitor (IP address), on the page and the API, e.g. "5/hour".
 DATAREQUEST_RATE = env_str("DATAREQUEST_RATE", "5/hour")
 
+# Idempotency keys of notes and reports sent from phones (a resend comes within days at most).
+RETENTION_IDEMPOTENCY_DAYS = env_int("RETENTION_IDEMPOTENCY_DAYS", 30, minimum=0)
 # --- Reports and public statistics ------------------------------------------------------------
 
 # The public statistics page and its JSON (/statistik/, /api/v1/public/stats/) are computed at

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from alerts.push import api as push_api
 from cameras import api as cameras_api
 from cameras import streams
 from cameras.map_api import map_areas, map_cameras
@@ -31,12 +32,16 @@ router.register("assignments", people_api.AssignmentViewSet, basename="assignmen
 router.register("requests", datarequests_api.DataRequestViewSet, basename="datarequest")
 router.register("maintenance/tickets", maintenance_api.TicketViewSet, basename="ticket")
 router.register("maintainers", maintenance_api.MaintainerViewSet, basename="maintainer")
+router.register(
+    "push/subscriptions", push_api.PushSubscriptionViewSet, basename="push-subscription"
+)
 
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<id:pk>/stream/", cameras_api.public_stream, name="public-stream"),
     path("public/stats/", public_stats, name="public-stats"),
     path("public/requests/", datarequests_api.public_request, name="public-request"),
+    path("push/key/", push_api.push_key, name="push-key"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),
     path("incidents/<id:pk>/clips/", evidence_api.incident_clips, name="incident-clips"),

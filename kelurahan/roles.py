@@ -52,6 +52,7 @@ class Action(StrEnum):
     SEE_REPORTER_IDENTITY = "see_reporter_identity"
     SEE_CAMERA_SOURCE = "see_camera_source"
     MANAGE_CAMERAS = "manage_cameras"
+    WATCH_CAMERA_HEALTH = "watch_camera_health"  # pushed to the phone when a camera goes offline
     MANAGE_SHIFTS = "manage_shifts"
     MANAGE_ROLES = "manage_roles"  # only roles ranked below one's own, only within one's area
     VIEW_AUDIT = "view_audit"
@@ -84,6 +85,7 @@ _PIKET = _FIELD_WORK | {Action.VIEW_RECORDINGS}
 _SUPERVISION = _PIKET | {
     Action.EXPORT_EVIDENCE,
     Action.RESOLVE_INCIDENT,
+    Action.WATCH_CAMERA_HEALTH,
     Action.SEE_REPORTER_IDENTITY,
     Action.MANAGE_SHIFTS,
     Action.MANAGE_ROLES,

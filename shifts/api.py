@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from cameras.models import Camera
 from common.api import QueryParams, id_field
 from common.dates import DateField, DateTimeField
+from common.idempotency import idempotent_api
+from common.schema import IDEMPOTENCY_KEY
 from incidents.models import Incident
 from kelurahan.api import AreaCodeField
 from kelurahan.codes import level_of_code
@@ -202,7 +204,9 @@ class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(parameters=[NoteQuery]),
     create=extend_schema(
-        request=NoteCreateSerializer, responses={201: NoteSerializer, **_REFUSALS}
+        request=NoteCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: NoteSerializer, **_REFUSALS},
     ),
     partial_update=extend_schema(
         request=NoteEditSerializer, responses={200: NoteSerializer, **_REFUSALS}
@@ -256,6 +260,7 @@ class ShiftNoteViewSet(
         }
         return self.get_paginated_response(NoteSerializer(page, many=True, context=context).data)
 
+    @idempotent_api("api:notes")
     def create(self, request, *args, **kwargs):
         body = NoteCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

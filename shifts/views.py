@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.idempotency import idempotent_page
 from incidents.models import Incident
 from kelurahan.access import can
 from kelurahan.codes import level_of_code
@@ -135,6 +136,7 @@ def _page_url(shift):
 
 @login_required
 @require_POST
+@idempotent_page("page:note")
 def shift_note_add(request, pk):
     shift = get_object_or_404(_shifts(request.user), pk=pk)
     if services.note_kind(request.user, shift) is None:

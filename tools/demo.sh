@@ -12,6 +12,12 @@ export MAINTENANCE_AFTER="${MAINTENANCE_AFTER:-1}" MAINTENANCE_CONFIRM="${MAINTE
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 
+# Web Push needs a VAPID key pair: the demo makes one once and keeps it (not in git).
+if [ -z "${VAPID_PRIVATE_KEY:-}" ]; then
+    [ -f .demo-vapid.env ] || $PY manage.py generate_vapid_keys > .demo-vapid.env
+    set -a; . ./.demo-vapid.env; set +a
+fi
+
 $PY manage.py migrate --no-input -v 0
 $PY manage.py seed_demo
 
@@ -42,6 +48,9 @@ $PY manage.py maintenance_sweep --every 10 &
 children+=($!)
 # Alert when a running shift has nobody checked in (after the grace time; once per shift).
 $PY manage.py check_shift_checkins --every 60 &
+children+=($!)
+# Web Push: new alerts to the devices they concern (every second).
+$PY manage.py send_push --every 1 &
 children+=($!)
 .venv/bin/daphne -b 127.0.0.1 -p "$PORT" jakcctv.asgi:application &
 children+=($!)

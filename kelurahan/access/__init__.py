@@ -20,6 +20,7 @@ from kelurahan.access.decisions import (
     maintainer_ids,
     role_needs_mfa,
     scope_codes,
+    scope_codes_of,
     users_lacking_required_mfa,
 )
 from kelurahan.access.granting import (
@@ -54,5 +55,6 @@ __all__ = [
     "roles_grantable_by",
     "role_needs_mfa",
     "scope_codes",
+    "scope_codes_of",
     "users_lacking_required_mfa",
 ]

@@ -20,6 +20,7 @@ from audit.models import Kind, TrailEntry
 from audit.trail import record
 from cameras.models import ViewingSession
 from common.images import clean_image
+from common.models import IdempotencyKey
 from incidents.models import IncidentAttachment, IncidentEvent
 from incidents.services import incident_attach, incident_transition
 from jakcctv import env
@@ -74,7 +75,17 @@ def aged(demo_users, demo_cameras, settings, tmp_path, now):
         AlertRead.objects.create(user=piket, event=event)
         return event
 
+    def key(days_ago):
+        return IdempotencyKey.objects.create(
+            user=piket,
+            key=f"kunci-{days_ago}-hari",
+            scope="api:notes",
+            status=201,
+            created_at=now - days_ago * DAY,
+        )
+
     return {
+        "keys": {"old": key(31), "fresh": key(29)},
         "viewings": {
             "old": viewing(now - 95 * DAY, now - 91 * DAY),
             "fresh": viewing(now - 95 * DAY, now - 89 * DAY),
@@ -117,6 +128,7 @@ def test_retention_removes_only_what_is_past_it(aged, now, django_capture_on_com
     assert _remaining(TrailEntry, aged["trail"]) == {"fresh_view", "fresh_login"}
     assert _remaining(AlertEvent, aged["alerts"]) == {"fresh"}
     assert AlertRead.objects.count() == 1  # the removed alert's read mark went with it
+    assert _remaining(IdempotencyKey, aged["keys"]) == {"fresh"}
 
     # The photo of the incident closed 366 days ago is gone; its row and timeline stay.
     old = IncidentAttachment.objects.get(pk=aged["attachments"]["old"].pk)
@@ -144,6 +156,7 @@ def test_retention_removes_only_what_is_past_it(aged, now, django_capture_on_com
         "peringatan": 1,
         "rekaman": 0,  # recordings: tests/cameras/test_recording_retention.py
         "klip": 0,  # evidence clips: tests/evidence/test_clips.py
+        "kunci_idempotensi": 1,
     }
     assert run.detail["days"]["RETENTION_TRAIL_DAYS"] == 730
     assert run.actor is None and run.area_id is None  # for provincial admins' eyes

@@ -44,6 +44,7 @@ WORKER_COMMANDS = {
     "requests": ["request_sweep", "--every", "60"],
     "shifts": ["check_shift_checkins", "--every", "60"],
     "retention": ["apply_retention", "--every", "3600"],
+    "push": ["send_push", "--every", "1"],
 }
 # What an operator writes into docker/.env besides the example's values.
 FILLED_IN = {

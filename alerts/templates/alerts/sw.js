@@ -7,6 +7,7 @@
 const CACHE = "jakcctv-shell-{{ version }}";
 const SHELL = {{ shell|safe }};
 const OFFLINE = {{ offline|safe }};
+const ICON = {{ icon|safe }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -49,14 +50,40 @@ self.addEventListener("fetch", (event) => {
   // Everything else (API, streams, other files) is not touched.
 });
 
-// A notification shown while the tab was hidden: clicking it opens (or focuses) its page.
+// Web Push (alerts/push/): the portal's worker sends an alert encrypted for this browser; it is
+// shown even when no page of the portal is open. The payload holds only what the person's
+// alerts page shows them anyway: title, area and time, and the link.
+self.addEventListener("push", (event) => {
+  let alert = {};
+  try {
+    alert = event.data ? event.data.json() : {};
+  } catch (error) {
+    alert = {};
+  }
+  event.waitUntil(
+    self.registration.showNotification(alert.title || "JakCCTV", {
+      body: alert.body || "",
+      tag: alert.tag || "jakcctv-alert",
+      icon: ICON,
+      badge: ICON,
+      requireInteraction: alert.severity === "darurat",
+      data: { url: alert.url || "/peringatan/" },
+    }),
+  );
+});
+
+// A notification clicked (pushed, or shown by a page while its tab was hidden): its page comes
+// up in a window of the portal already open, else in a new one.
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin).href;
   event.waitUntil(
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
-      const open = windows.find((client) => client.url === target);
-      return open ? open.focus() : self.clients.openWindow(target);
+      const same = windows.find((client) => client.url === target);
+      if (same) return same.focus();
+      const ours = windows.find((client) => new URL(client.url).origin === self.location.origin && "navigate" in client);
+      if (ours) return ours.navigate(target).then((client) => (client || ours).focus());
+      return self.clients.openWindow(target);
     }),
   );
 });

@@ -1,0 +1,164 @@
+"""Web Push benchmark: from an incident's creation to the push receiver decrypting it, with
+PUSH_SUBSCRIPTIONS devices (default 1,000) that all must be told.
+
+Loads the demo areas into a throwaway SQLite database (or the database DATABASE_URL names, when
+set: give it a scratch database, rows are written), makes PUSH_SUBSCRIPTIONS FKDM volunteers of
+Kebon Jeruk with one device each, whose push service is the local receiver of the tests
+(tests/push_receiver.py: it checks the VAPID signature and decrypts RFC 8291 aes128gcm with each
+device's own key, as a browser would). The real worker runs beside it
+(`python manage.py send_push --every 0.2`, its own process); PUSH_INCIDENTS incidents (default
+10) are raised in Kebon Jeruk, one at a time, each waited for on every device. Prints the
+latency of every delivery (creation committed → decrypted at the receiver): median, p99, max,
+and the time until the last device of each incident heard of it.
+Target: p99 <= 2 s at 1,000 subscriptions. Run: `make bench`.
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.push_settings")
+os.environ.setdefault("DEBUG", "1")
+_scratch = tempfile.TemporaryDirectory()
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch.name}/bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from alerts.push.keys import generate_pair  # noqa: E402
+from alerts.push.models import PushSubscription  # noqa: E402
+from incidents.services import incident_create  # noqa: E402
+from kelurahan.areas_import import import_areas  # noqa: E402
+from kelurahan.demo import DEMO_AREAS_CSV  # noqa: E402
+from kelurahan.models import RoleAssignment, User  # noqa: E402
+from kelurahan.roles import Role  # noqa: E402
+from tests.push_receiver import PushReceiver  # noqa: E402
+
+SUBSCRIPTIONS = int(os.environ.get("PUSH_SUBSCRIPTIONS", "1000"))
+INCIDENTS = int(os.environ.get("PUSH_INCIDENTS", "10"))
+KEBON_JERUK = "31.73.05.1001"
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def people(receiver):
+    # "!" prefixed: an unusable password (nobody signs in as them).
+    User.objects.bulk_create(
+        [User(username=f"fkdm.bench.{n}", password="!bench") for n in range(SUBSCRIPTIONS)]  # noqa: S106
+    )
+    users = list(User.objects.filter(username__startswith="fkdm.bench."))
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=u, role=Role.RELAWAN_FKDM, area_id=KEBON_JERUK) for u in users]
+    )
+    devices = []
+    rows = []
+    for user in users:
+        device = receiver.device()
+        sub = device.subscription("rendah")
+        rows.append(
+            PushSubscription(
+                user=user, endpoint=sub["endpoint"], min_severity="rendah", **sub["keys"]
+            )
+        )
+        devices.append(device)
+    PushSubscription.objects.bulk_create(rows)
+    return devices
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    import_areas(DEMO_AREAS_CSV, stream=open(os.devnull, "w"))  # noqa: SIM115
+    public, private = generate_pair()
+    with PushReceiver() as receiver:
+        settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = public, private
+        devices = people(receiver)
+        env = {
+            **os.environ,
+            "VAPID_PUBLIC_KEY": public,
+            "VAPID_PRIVATE_KEY": private,
+            "PUSH_SERVICE_HOSTS": receiver.origin,
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "send_push", "--every", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        latencies, last = [], []
+        own_before = resource.getrusage(resource.RUSAGE_SELF)
+        try:
+            for number in range(INCIDENTS):
+                with transaction.atomic():
+                    incident = incident_create(
+                        by=None,
+                        category="tawuran",
+                        severity="tinggi",
+                        title=f"Uji push {number}",
+                        area_code=KEBON_JERUK,
+                    )
+                started = time.monotonic()  # committed: the worker may see it from now on
+                url = f"/kejadian/{incident.pk}/"
+                deadline = started + 60
+                arrivals = []
+                while time.monotonic() < deadline:
+                    arrivals = [
+                        at
+                        for device in devices
+                        for message, at in zip(list(device.messages), device.arrivals, strict=False)
+                        if message["url"] == url
+                    ]
+                    if len(arrivals) >= len(devices):
+                        break
+                    time.sleep(0.05)
+                delays = [at - started for at in arrivals]
+                latencies += delays
+                last.append(max(delays) if delays else float("inf"))
+                print(
+                    f"incident {number + 1}: {len(arrivals)}/{len(devices)} devices, "
+                    f"last after {last[-1]:.2f} s"
+                )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    missing = INCIDENTS * SUBSCRIPTIONS - len(latencies)
+    print(
+        f"\n{SUBSCRIPTIONS} subscriptions, {INCIDENTS} incidents, {len(latencies)} deliveries "
+        f"decrypted, {missing} missing, {len(receiver.problems)} refused by the receiver"
+    )
+    delivered = max(len(latencies), 1)
+    worker_cpu = children.ru_utime + children.ru_stime
+    receiver_cpu = (own_after.ru_utime + own_after.ru_stime) - (
+        own_before.ru_utime + own_before.ru_stime
+    )
+    print(
+        f"CPU: worker {1000 * worker_cpu / delivered:.2f} ms per push (its start included), "
+        f"receiver and benchmark {1000 * receiver_cpu / delivered:.2f} ms per push; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    if latencies:
+        print(
+            f"creation → decrypted: median {percentile(latencies, 0.5):.2f} s, "
+            f"p99 {percentile(latencies, 0.99):.2f} s, max {max(latencies):.2f} s "
+            f"(target p99 <= 2 s); last device per incident: median "
+            f"{percentile(last, 0.5):.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Nothing lost offline, in real Chromium on a phone: an FKDM volunteer loses the network, writes
+an observation on the piket page and reports an incident with a photo in another tab, reloads
+(the offline page shows what waits), and when the network returns each arrives exactly once,
+although both tabs send what waits at the same moment (the idempotency keys)."""
+
+import pytest
+
+from common.models import IdempotencyKey
+from incidents.models import Incident
+from shifts.models import ShiftNote
+from tests.browser import PHONE, sign_in
+from tests.incident_helpers import image_bytes, jpeg_with_gps
+from tests.personas import KEBON_JERUK, PASSWORD
+from tests.shift_helpers import wait_past_shift_change
+from tests.waiting import wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CONTROLLED = "() => navigator.serviceWorker.controller !== null"
+WAITING = "[data-offline-queue]:not([hidden]) [data-offline-count]"
+
+
+def test_a_note_and_a_report_written_offline_arrive_once(open_page, demo_users):
+    wait_past_shift_change(180)
+    piket = open_page("/accounts/login/", **PHONE)
+    context = piket.context
+    sign_in(piket, "fkdm.kebonjeruk", PASSWORD)
+    # The first page installs the service worker; pages opened after it are in its hands.
+    piket.wait_for_function(CONTROLLED, timeout=30_000)
+    piket.goto("/piket/")
+    assert piket.evaluate(CONTROLLED)
+    report = context.new_page()
+    report.goto("/kejadian/baru/")
+
+    context.set_offline(True)
+    piket.fill("textarea[name=text]", "Genangan 30 cm di gang Masjid")
+    piket.click("[data-note-submit]")
+    piket.wait_for_selector(WAITING)
+    assert piket.inner_text(WAITING) == "Menunggu sinyal: 1 belum terkirim"
+    assert piket.input_value("textarea[name=text]") == ""  # kept in the queue, not on the form
+
+    report.select_option("#id_category", "banjir")
+    report.fill("#id_description", "Air masuk rumah warga")
+    report.set_input_files(
+        "#id_photo",
+        files=[{"name": "banjir.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}],
+    )
+    report.locator("text=Kirim laporan").click()
+    report.wait_for_selector(f"{WAITING}:has-text('2 belum terkirim')")
+    assert "Laporan kejadian: Air masuk rumah warga · dengan foto" in report.inner_text(
+        "[data-offline-queue]"
+    )
+    assert not ShiftNote.objects.exists() and not Incident.objects.exists()
+
+    piket.reload()  # still offline: the service worker's offline page, with what waits
+    assert "Anda sedang offline" in piket.inner_text("h1")
+    piket.wait_for_selector(f"{WAITING}:has-text('2 belum terkirim')")
+
+    context.set_offline(False)  # both tabs send what waits, at once
+    piket.wait_for_selector("h1:not(:has-text('Anda sedang offline'))")
+    wait_for(lambda: Incident.objects.exists() and ShiftNote.objects.exists(), timeout=40)
+    for page in (piket, report):
+        page.wait_for_selector("[data-offline-queue][hidden]", state="attached", timeout=40_000)
+
+    note = ShiftNote.objects.get()
+    assert (note.text, note.author.username, note.kind) == (
+        "Genangan 30 cm di gang Masjid",
+        "fkdm.kebonjeruk",
+        "pengamatan",
+    )
+    incident = Incident.objects.get()
+    assert (incident.category, incident.area_id, incident.description) == (
+        "banjir",
+        KEBON_JERUK,
+        "Air masuk rumah warga",
+    )
+    assert incident.attachments.count() == 1
+    assert IdempotencyKey.objects.count() == 2
+    piket.goto("/piket/")
+    assert piket.locator("[data-note-text]:has-text('Genangan 30 cm di gang Masjid')").count() == 1
+
+
+def test_a_photo_over_the_limit_is_not_kept_offline(open_page, demo_users, settings):
+    settings.INCIDENT_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    page = open_page("/accounts/login/", **PHONE)
+    sign_in(page, "fkdm.kebonjeruk", PASSWORD)
+    page.goto("/kejadian/baru/")
+    page.context.set_offline(True)
+    page.select_option("#id_category", "banjir")
+    page.fill("#id_description", "Air setinggi lutut")
+    big = image_bytes("BMP", size=(600, 600))  # 1.03 MB, over the limit
+    page.set_input_files(
+        "#id_photo", files=[{"name": "besar.bmp", "mimeType": "image/bmp", "buffer": big}]
+    )
+    said = []
+    page.on("dialog", lambda dialog: (said.append(dialog.message), dialog.dismiss()))
+    page.locator("text=Kirim laporan").click()
+    wait_for(lambda: page.evaluate("1") and said, timeout=10, message="the warning")
+    assert said == ["Foto lebih besar dari 1 MB tidak dapat disimpan untuk dikirim nanti."]
+    assert page.locator("[data-offline-queue]").is_hidden()
+    assert page.input_value("#id_description") == "Air setinggi lutut"  # nothing typed is lost
