@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -22,6 +23,7 @@ from rest_framework.throttling import AnonRateThrottle
 from cameras.filters import filter_cameras
 from cameras.models import Camera
 from cameras.services import stream_open
+from cameras.snapshots import snapshot_response
 from common.api import Body, QueryParams, absolute_urls, date_text, datetime_text, id_field
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField
@@ -54,6 +56,30 @@ _STREAM_SCHEMA = extend_schema(
                 "viewing": serializers.IntegerField(),
             },
         ),
+        409: OpenApiResponse(description="Kamera sedang tidak beroperasi"),
+    },
+)
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """Refusals are JSON whatever the client accepts (an <img> accepts images only); the still
+    itself is answered as a plain JPEG response, past the renderers."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+_SNAPSHOT_SCHEMA = extend_schema(
+    responses={
+        (200, "image/jpeg"): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="JPEG terbaru, dengan ETag dan Last-Modified",
+        ),
+        304: OpenApiResponse(description="Tidak berubah sejak If-None-Match/If-Modified-Since"),
+        404: OpenApiResponse(description="Tidak ditemukan di wilayah Anda, atau belum ada gambar"),
         409: OpenApiResponse(description="Kamera sedang tidak beroperasi"),
     },
 )
@@ -185,6 +211,16 @@ class CameraViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return _stream_answer(camera, request.user, request)
 
+    @_SNAPSHOT_SCHEMA
+    @action(detail=True, methods=["get"], content_negotiation_class=FirstRenderer)
+    def snapshot(self, request, pk=None):
+        """The camera's latest still (JPEG, renewed every SNAPSHOT_SECONDS); send the `ETag`
+        back as `If-None-Match` to get 304 while it has not changed."""
+        camera = get_object_or_404(
+            Camera.objects.visible_to(request.user, Action.VIEW_STREAMS), pk=pk
+        )
+        return _snapshot_answer(camera, request.user, request)
+
 
 class PublicStreamThrottle(AnonRateThrottle):
     rate = "60/min"
@@ -198,6 +234,15 @@ def public_stream(request, pk):
     """A token for a public camera, for anyone (the public page)."""
     camera = get_object_or_404(Camera.objects.public(), pk=pk)
     return _stream_answer(camera, None, request)
+
+
+def _snapshot_answer(camera, user, request):
+    if camera.status != Camera.Status.ACTIVE:
+        return Response({"detail": _("Kamera ini sedang tidak beroperasi.")}, status=409)
+    response = snapshot_response(request, camera, user)
+    if response is None:
+        return Response({"detail": _("Belum ada gambar dari kamera ini.")}, status=404)
+    return response
 
 
 def _stream_answer(camera, user, request):

@@ -174,6 +174,7 @@ class ViewingSession(models.Model):
         EMBEDDED = "embedded", _("Portal")
         MEDIAMTX = "mediamtx", _("MediaMTX")
         PUBLIC = "public", _("Publik")
+        SNAPSHOT = "snapshot", _("Gambar diam")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cameras import gate
 from cameras.models import ViewingSession
+from cameras.renditions import MASTER_PLAYLIST
 
 # A refresh within this time continues the same viewing session instead of starting a new one.
 RESUME_WITHIN = timezone.timedelta(minutes=5)
@@ -28,7 +29,8 @@ def client_ip(request):
 def playlist_url(camera):
     if settings.STREAM_MODE == "mediamtx":
         return f"{settings.MEDIAMTX_HLS_URL.rstrip('/')}/{camera.code}/index.m3u8"
-    return reverse("stream-file", args=[camera.code, "index.m3u8"])
+    # The master playlist: main and low rendition (cameras/renditions.py).
+    return reverse("stream-file", args=[camera.code, MASTER_PLAYLIST])
 
 
 @transaction.atomic

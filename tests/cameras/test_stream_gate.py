@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cameras import gate
 from cameras.models import Camera, ViewingSession
+from cameras.renditions import master_playlist
 from kelurahan.models import RoleAssignment
 from tests.asgi import post_hook
 from tests.personas import enrol_totp
@@ -25,6 +26,7 @@ def streams(settings, tmp_path, demo_cameras):
     for code in (KJ_CAMERA, TB_CAMERA):
         (tmp_path / code).mkdir()
         (tmp_path / code / "index.m3u8").write_text(PLAYLIST)
+        (tmp_path / code / "live.m3u8").write_text(master_playlist(main_kbps=144))
         (tmp_path / code / "seg0.ts").write_bytes(b"\x47" * 188 * 4)
     gate.forget_decisions()
     yield demo_cameras
@@ -46,7 +48,7 @@ def _open(client, camera):
 def test_stream_answer_has_url_token_and_expiry(streams, demo_users):
     client = _client(demo_users["fkdm.kebonjeruk"])
     answer = _open(client, streams[KJ_CAMERA])
-    assert answer["url"] == f"/streams/{KJ_CAMERA}/index.m3u8"
+    assert answer["url"] == f"/streams/{KJ_CAMERA}/live.m3u8"  # the master playlist
     assert answer["token"] and answer["expires_at"]
     viewing = ViewingSession.objects.get(pk=answer["viewing"])
     assert viewing.user.username == "fkdm.kebonjeruk"
