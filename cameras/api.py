@@ -18,6 +18,7 @@ from rest_framework.decorators import action, api_view, permission_classes, thro
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.throttling import AnonRateThrottle
 
 from cameras.filters import filter_cameras
@@ -234,6 +235,22 @@ def public_stream(request, pk):
     """A token for a public camera, for anyone (the public page)."""
     camera = get_object_or_404(Camera.objects.public(), pk=pk)
     return _stream_answer(camera, None, request)
+
+
+class PublicSnapshotThrottle(AnonRateThrottle):
+    rate = "300/min"  # a phone's public page: a dozen stills, each every SNAPSHOT_SECONDS
+
+
+class PublicSnapshot(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicSnapshotThrottle]
+    content_negotiation_class = FirstRenderer
+
+    @_SNAPSHOT_SCHEMA
+    def get(self, request, pk):
+        """The latest still of a public camera, for anyone (the public page on a phone)."""
+        camera = get_object_or_404(Camera.objects.public(), pk=pk)
+        return _snapshot_answer(camera, None, request)
 
 
 def _snapshot_answer(camera, user, request):

@@ -55,8 +55,11 @@ def snapshot_response(request, camera, user):
 def snapshot_seen(*, camera, user, request):
     """Continue this person's recent snapshot viewing of `camera`, or start one."""
     now = timezone.now()
+    ip = client_ip(request)
+    # Anonymous viewers of the public page are told apart by their address.
+    same_viewer = {"user": user} if user is not None else {"user": None, "ip": ip}
     continued = ViewingSession.objects.filter(
-        user=user,
+        **same_viewer,
         camera=camera,
         mode=ViewingSession.Mode.SNAPSHOT,
         ended_at__isnull=True,
@@ -68,7 +71,7 @@ def snapshot_seen(*, camera, user, request):
             camera=camera,
             started_at=now,
             last_seen_at=now,
-            ip=client_ip(request),
+            ip=ip,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             mode=ViewingSession.Mode.SNAPSHOT,
         )

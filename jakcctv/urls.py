@@ -28,6 +28,11 @@ router.register("assignments", people_api.AssignmentViewSet, basename="assignmen
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<id:pk>/stream/", cameras_api.public_stream, name="public-stream"),
+    path(
+        "public/cameras/<id:pk>/snapshot/",
+        cameras_api.PublicSnapshot.as_view(),
+        name="public-snapshot",
+    ),
     path("public/stats/", public_stats, name="public-stats"),
     path("map/cameras/", map_cameras, name="map-cameras"),
     path("map/areas/", map_areas, name="map-areas"),

@@ -168,5 +168,20 @@ def test_snapshot_refusals_in_the_users_language(stills, demo_users, tmp_path):
     assert missing.status_code == 404 and "Belum ada gambar" in missing.json()["detail"]
     Camera.objects.filter(code=KJ).update(status=Camera.Status.MAINTENANCE)
     assert client.get(_url(stills[KJ])).status_code == 409
-    assert Client().get(_url(stills[KJ])).status_code in {401, 403}
+    assert Client().get(_url(stills[KJ])).status_code == 403
     assert not ViewingSession.objects.filter(mode=ViewingSession.Mode.SNAPSHOT).exists()
+
+
+@pytest.mark.django_db
+def test_public_snapshot_for_anyone_only_of_public_cameras(stills):
+    anonymous = Client()
+    public = anonymous.get(f"/api/v1/public/cameras/{stills[TB].pk}/snapshot/")
+    assert public.status_code == 200 and public["Content-Type"] == "image/jpeg"
+    again = anonymous.get(
+        f"/api/v1/public/cameras/{stills[TB].pk}/snapshot/",
+        headers={"if-none-match": public["ETag"]},
+    )
+    assert again.status_code == 304
+    assert anonymous.get(f"/api/v1/public/cameras/{stills[KJ].pk}/snapshot/").status_code == 404
+    viewing = ViewingSession.objects.get(mode=ViewingSession.Mode.SNAPSHOT)
+    assert viewing.user is None and viewing.camera.code == TB and viewing.ip == "127.0.0.1"
