@@ -18,8 +18,8 @@ from rest_framework.decorators import action, api_view, permission_classes, thro
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from cameras.filters import filter_cameras
 from cameras.models import Camera
