@@ -154,8 +154,8 @@
       const run = this.run;
       this.show(this.offlineSince ? "offline" : this.failures ? "reconnecting" : "connecting");
       try {
-        const answer = await this.fetchToken();
-        await loadHls();
+        // hls.js arrives while the token is asked for (one round trip less on a slow network).
+        const [answer] = await Promise.all([this.fetchToken(), loadHls()]);
         if (run === this.run) this.attach(answer.url);
       } catch (error) {
         if (run !== this.run) return;

@@ -5,7 +5,7 @@
 // Snapshot mode (a phone with Hemat data on): the tiles show stills instead of video, asked
 // again every SNAPSHOT_SECONDS (the server makes one per camera per interval, and answers 304
 // while it has not changed); no video element is on the page until a tile is tapped, which then
-// plays live, on the low rendition.
+// plays live, on the low rendition. hls.js is fetched once the stills are shown.
 "use strict";
 
 (function () {
@@ -47,6 +47,8 @@
       tile.image.src = URL.createObjectURL(blob);
       if (previous.startsWith("blob:")) URL.revokeObjectURL(previous);
       tile.root.dataset.still = "shown";
+      // Once the stills are up, fetch hls.js while idle: a tap then plays without waiting for it.
+      setTimeout(() => window.JakCCTV.loadHls(), 1000);
     } catch (error) {
       // No network for now: the last still stays, the next turn tries again.
     } finally {
