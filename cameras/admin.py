@@ -29,7 +29,10 @@ class CameraAdmin(ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
         (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on"]}),
-        (_("Siaran"), {"fields": ["status", "is_public", "source_url"]}),
+        (
+            _("Siaran"),
+            {"fields": ["status", "is_public", "source_url", "substream_url", "transcode_low"]},
+        ),
         (_("Kesehatan"), {"fields": readonly_fields}),
     ]
 

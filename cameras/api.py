@@ -51,7 +51,13 @@ _STREAM_SCHEMA = extend_schema(
         200: inline_serializer(
             "StreamToken",
             {
-                "url": serializers.CharField(),
+                "url": serializers.CharField(
+                    help_text="Daftar putar utama (mode tertanam: master, dua rendisi)"
+                ),
+                "low_url": serializers.CharField(
+                    allow_null=True,
+                    help_text="Rendisi rendah sendiri (produksi, bila kamera memilikinya)",
+                ),
                 "token": serializers.CharField(),
                 "expires_at": serializers.DateTimeField(),
                 "viewing": serializers.IntegerField(),

@@ -96,6 +96,14 @@ class Camera(models.Model):
     # RTSP source, possibly with a password: admins only, never in pages, APIs or logs for others.
     # Empty means a demo camera that streams a generated test pattern.
     source_url = models.CharField(_("URL sumber (RTSP)"), max_length=500, blank=True)
+    # Production's low rendition for phones (cameras/mediamtx_paths.py): the camera's own
+    # sub-stream (secret like source_url), else, when marked, one transcoded by the media node.
+    substream_url = models.CharField(_("URL sub-stream (RTSP)"), max_length=500, blank=True)
+    transcode_low = models.BooleanField(
+        _("buat rendisi rendah di node"),
+        default=False,
+        help_text=_("Tanpa sub-stream: node media membuat video 320x180 untuk ponsel."),
+    )
 
     # Health, kept by the stream supervisor (embedded) or MediaMTX's path list (production).
     online = models.BooleanField(_("daring"), default=False)

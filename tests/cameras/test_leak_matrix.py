@@ -264,7 +264,8 @@ def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
                 url = f"/streams/{probe.label}/{name}"
                 assert persona.client.get(url).status_code == 401, (persona.name, url)
             assert _hook(None, probe.label) == 401
-            cases += len(STREAM_FILES) + 1
+            assert _hook(None, f"{probe.label}_low") == 401
+            cases += len(STREAM_FILES) + 2
             for token_camera, token in tokens.items():
                 if token is None:
                     continue
@@ -276,6 +277,10 @@ def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
                 cases += len(STREAM_FILES) - 1
                 hook = _hook(token, probe.label)
                 assert hook == (200 if allowed else 401), (persona.name, token_camera, url)
+                # Production's low rendition path of the camera: the same decision.
+                low = _hook(token, f"{probe.label}_low")
+                assert low == (200 if allowed else 401), (persona.name, token_camera, "low")
+                cases += 1
                 # The same token never opens the stream beside the player (RTSP, WebRTC).
                 for protocol in ("rtsp", "webrtc"):
                     assert _hook(token, probe.label, protocol) == 401, (persona.name, protocol)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cameras import gate
 from cameras.models import Camera, ViewingSession
 from cameras.renditions import master_playlist
-from kelurahan.models import RoleAssignment
+from kelurahan.models import RoleAssignment, User
 from tests.asgi import post_hook
 from tests.personas import enrol_totp
 
@@ -267,3 +267,17 @@ def test_hook_lets_the_portal_use_the_control_api(settings, transactional_db):
     portal = _mediamtx_request(action="api", user="jakcctv", password="kunci-api", path="")
     assert _hook(portal) == 200
     assert _hook({**portal, "password": "salah"}) == 401
+
+
+def test_low_rendition_path_opens_with_the_cameras_token_only(mediamtx_token, streams):
+    """Production's `<code>_low` path is the same camera: same token, same refusals."""
+    Camera.objects.filter(code=KJ_CAMERA).update(transcode_low=True)
+    token = mediamtx_token["token"]
+    assert _hook(_mediamtx_request(token=token, path=f"{KJ_CAMERA}_low")) == 200
+    assert _hook(_mediamtx_request(token=token, path=f"{TB_CAMERA}_low")) == 401
+    assert _hook(_mediamtx_request(path=f"{KJ_CAMERA}_low")) == 401
+    assert _hook(_mediamtx_request(token=token, path=f"{KJ_CAMERA}_low", protocol="rtsp")) == 401
+    client = Client()
+    client.force_login(User.objects.get(username="fkdm.kebonjeruk"))
+    answer = _open(client, streams[KJ_CAMERA])
+    assert answer["low_url"] == f"/hls/{KJ_CAMERA}_low/index.m3u8"

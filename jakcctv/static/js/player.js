@@ -156,7 +156,10 @@
       try {
         // hls.js arrives while the token is asked for (one round trip less on a slow network).
         const [answer] = await Promise.all([this.fetchToken(), loadHls()]);
-        if (run === this.run) this.attach(answer.url);
+        // Production serves the low rendition as a path of its own; embedded mode's master
+        // playlist names both, and hls.js is capped to the low one instead.
+        const url = dataSaver() && answer.low_url ? answer.low_url : answer.url;
+        if (run === this.run) this.attach(url);
       } catch (error) {
         if (run !== this.run) return;
         if (error.final) this.refused(error);
