@@ -1,9 +1,10 @@
 """Serving video in embedded mode: the gate in front of STREAMS_ROOT (production: hook.py)."""
 
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from cameras import gate
@@ -23,6 +24,17 @@ def token_from(request):
     if header.startswith("Bearer "):
         return header.removeprefix("Bearer ").strip()
     return request.GET.get("token", "")
+
+
+def with_query_token(playlist, token):
+    """A playlist whose URIs carry `?token=`: a player that cannot send headers (native HLS in
+    Safari) follows them from the master playlist to the renditions and their segments."""
+    suffix = "?" + urlencode({"token": token})
+    lines = [
+        line + suffix if line and not line.startswith("#") else line
+        for line in playlist.splitlines()
+    ]
+    return "\n".join(lines) + "\n"
 
 
 @require_GET
@@ -46,7 +58,18 @@ def stream_file(request, code, filename):
         handle = path.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=CONTENT_TYPES[match.group(1)])
+    if (
+        filename.endswith(".m3u8")
+        and "token" in request.GET
+        and "Authorization" not in request.headers
+    ):
+        with handle:
+            text = handle.read().decode()
+        response = HttpResponse(
+            with_query_token(text, request.GET["token"]), content_type=CONTENT_TYPES[".m3u8"]
+        )
+    else:
+        response = FileResponse(handle, content_type=CONTENT_TYPES[match.group(1)])
     if filename.endswith(".m3u8"):
         response["Cache-Control"] = "no-store"
     else:
