@@ -57,7 +57,7 @@ messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l id -l en --no-obsolete -i .venv -i node_modules -i tests -i bench
 
 # Benchmarks print figures (see each script's docstring for its targets); they assert nothing.
-BENCHES := bench/areas.py bench/stream_gate.py bench/import_cameras.py bench/api.py bench/alerts.py bench/import_people.py bench/trail.py bench/reports.py bench/recordings.py bench/recordings_clip.py bench/footage_requests.py bench/maintenance.py bench/push.py
+BENCHES := bench/areas.py bench/stream_gate.py bench/import_cameras.py bench/api.py bench/alerts.py bench/import_people.py bench/trail.py bench/reports.py bench/recordings.py bench/recordings_clip.py bench/footage_requests.py bench/maintenance.py bench/push.py bench/phone.py
 
 bench: install
 	@for script in $(BENCHES); do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done

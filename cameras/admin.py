@@ -47,7 +47,19 @@ class CameraAdmin(ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "area", ("lat", "lon"), "kind", "tags"]}),
         (_("Pendanaan"), {"fields": ["funding", "sponsor", "installed_on", "maintainer"]}),
-        (_("Siaran"), {"fields": ["status", "is_public", "source_url", "node"]}),
+        (
+            _("Siaran"),
+            {
+                "fields": [
+                    "status",
+                    "is_public",
+                    "source_url",
+                    "substream_url",
+                    "transcode_low",
+                    "node",
+                ]
+            },
+        ),
         (_("Rekaman"), {"fields": ["record", "recording_days"]}),
         (_("Transparansi"), {"fields": ["purpose", "signage"]}),
         (_("Kesehatan"), {"fields": readonly_fields}),

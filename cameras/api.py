@@ -15,14 +15,17 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from cameras import recordings_api
 from cameras.filters import filter_cameras
 from cameras.models import Camera
 from cameras.services import stream_open
+from cameras.snapshots import snapshot_response
 from common.api import Body, QueryParams, absolute_urls, date_text, datetime_text, id_field
 from kelurahan.access import can
 from kelurahan.api import AreaCodeField
@@ -49,12 +52,42 @@ _STREAM_SCHEMA = extend_schema(
         200: inline_serializer(
             "StreamToken",
             {
-                "url": serializers.CharField(),
+                "url": serializers.CharField(
+                    help_text="Daftar putar utama (mode tertanam: master, dua rendisi)"
+                ),
+                "low_url": serializers.CharField(
+                    allow_null=True,
+                    help_text="Rendisi rendah sendiri (produksi, bila kamera memilikinya)",
+                ),
                 "token": serializers.CharField(),
                 "expires_at": serializers.DateTimeField(),
                 "viewing": serializers.IntegerField(),
             },
         ),
+        409: OpenApiResponse(description="Kamera sedang tidak beroperasi"),
+    },
+)
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """Refusals are JSON whatever the client accepts (an <img> accepts images only); the still
+    itself is answered as a plain JPEG response, past the renderers."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+_SNAPSHOT_SCHEMA = extend_schema(
+    responses={
+        (200, "image/jpeg"): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="JPEG terbaru, dengan ETag dan Last-Modified",
+        ),
+        304: OpenApiResponse(description="Tidak berubah sejak If-None-Match/If-Modified-Since"),
+        404: OpenApiResponse(description="Tidak ditemukan di wilayah Anda, atau belum ada gambar"),
         409: OpenApiResponse(description="Kamera sedang tidak beroperasi"),
     },
 )
@@ -199,6 +232,16 @@ class CameraViewSet(viewsets.ReadOnlyModelViewSet):
         """A token and playlist to play this camera's recording of [start, end) (at most 1 h)."""
         return recordings_api.open_playback(request, pk)
 
+    @_SNAPSHOT_SCHEMA
+    @action(detail=True, methods=["get"], content_negotiation_class=FirstRenderer)
+    def snapshot(self, request, pk=None):
+        """The camera's latest still (JPEG, renewed every SNAPSHOT_SECONDS); send the `ETag`
+        back as `If-None-Match` to get 304 while it has not changed."""
+        camera = get_object_or_404(
+            Camera.objects.visible_to(request.user, Action.VIEW_STREAMS), pk=pk
+        )
+        return _snapshot_answer(camera, request.user, request)
+
 
 class PublicStreamThrottle(AnonRateThrottle):
     rate = "60/min"
@@ -212,6 +255,31 @@ def public_stream(request, pk):
     """A token for a public camera, for anyone (the public page)."""
     camera = get_object_or_404(Camera.objects.public(), pk=pk)
     return _stream_answer(camera, None, request)
+
+
+class PublicSnapshotThrottle(AnonRateThrottle):
+    rate = "300/min"  # a phone's public page: a dozen stills, each every SNAPSHOT_SECONDS
+
+
+class PublicSnapshot(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicSnapshotThrottle]
+    content_negotiation_class = FirstRenderer
+
+    @_SNAPSHOT_SCHEMA
+    def get(self, request, pk):
+        """The latest still of a public camera, for anyone (the public page on a phone)."""
+        camera = get_object_or_404(Camera.objects.public(), pk=pk)
+        return _snapshot_answer(camera, None, request)
+
+
+def _snapshot_answer(camera, user, request):
+    if camera.status != Camera.Status.ACTIVE:
+        return Response({"detail": _("Kamera ini sedang tidak beroperasi.")}, status=409)
+    response = snapshot_response(request, camera, user)
+    if response is None:
+        return Response({"detail": _("Belum ada gambar dari kamera ini.")}, status=404)
+    return response
 
 
 def _stream_answer(camera, user, request):

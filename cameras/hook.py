@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cameras import gate, playback
+from cameras.mediamtx_paths import LOW_SUFFIX
 from cameras.models import ViewingSession
 from common import jsonbody
 from common.db import on_db_threads
@@ -73,7 +74,9 @@ async def decide(raw_body):
     try:
         # No browser cookie reaches this hook, so the token's session binding cannot be checked.
         # The browser session it was minted in must still be alive (gate.still_allowed asks).
-        token = gate.verify(raw, camera_code=fields.get("path", ""), check_session=False)
+        # A camera's low rendition (`<code>_low`) opens with the camera's own token.
+        camera_code = fields.get("path", "").removesuffix(LOW_SUFFIX)
+        token = gate.verify(raw, camera_code=camera_code, check_session=False)
         decision = (token.user_id, token.camera_id, token.session_tag)
         allowed = gate.remembered(*decision)
         if allowed is None:

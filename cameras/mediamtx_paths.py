@@ -21,9 +21,12 @@ from django.conf import settings
 
 from cameras.ffmpeg import demo_pattern_args, hide_credentials
 from cameras.nodes import cameras_of, place_unassigned, serving_nodes, settings_node
+from cameras.renditions import LOW_FPS, LOW_KBPS, LOW_SIZE
 
-# Paths named like a camera code are the portal's to add and delete.
-_CAMERA_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+# Paths named like a camera code (and their low renditions) are the portal's to add and delete.
+_CAMERA_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9](_low)?$")
+# The low rendition's path: a camera code never holds "_", so it cannot be another camera's.
+LOW_SUFFIX = "_low"
 
 
 class MediaMTXError(Exception):
@@ -127,6 +130,53 @@ def _source_conf(camera):
     }
 
 
+def low_path_conf(camera):
+    """The low rendition's path for phones, or None: the camera's sub-stream pulled as is, else
+    (for cameras marked `transcode_low`) 320x180 transcoded by this node from the main path."""
+    if camera.substream_url:
+        return {
+            "source": camera.substream_url,
+            "sourceOnDemand": settings.MEDIAMTX_ON_DEMAND,
+            "rtspTransport": "tcp",
+            "runOnInit": "",
+            "runOnInitRestart": False,
+        }
+    if not camera.transcode_low:
+        return None
+    user = quote(settings.MEDIAMTX_API_USER, safe="")
+    password = quote(settings.MEDIAMTX_API_PASSWORD, safe="")
+    main = f"rtsp://{user}:{password}@localhost:$RTSP_PORT/{camera.code}"
+    width, height = LOW_SIZE.split("x")
+    command = [
+        "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
+        "-rtsp_transport", "tcp", "-i", main, "-map", "0:v:0",
+        "-vf", f"fps={LOW_FPS},scale={width}:{height}:force_original_aspect_ratio=decrease,"
+        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+        "-g", str(LOW_FPS), "-b:v", f"{LOW_KBPS}k", "-maxrate", f"{LOW_KBPS}k",
+        "-bufsize", f"{2 * LOW_KBPS}k",
+        "-f", "rtsp", "-rtsp_transport", "tcp",
+        f"rtsp://{user}:{password}@localhost:$RTSP_PORT/$MTX_PATH",
+    ]  # fmt: skip
+    return {
+        "source": "publisher",
+        "sourceOnDemand": False,
+        "runOnInit": shlex.join(command),
+        "runOnInitRestart": True,
+    }
+
+
+def wanted_paths(cameras):
+    """Path name -> configuration for every active camera and its low rendition."""
+    wanted = {}
+    for camera in cameras:
+        wanted[camera.code] = path_conf(camera)
+        low = low_path_conf(camera)
+        if low is not None:
+            wanted[camera.code + LOW_SUFFIX] = low
+    return wanted
+
+
 @dataclass
 class SyncResult:
     node: object = None
@@ -150,7 +200,7 @@ def sync_paths(node=None):
         )
     node = node or settings_node()
     cameras = cameras_of(node).streamable()
-    wanted = {camera.code: path_conf(camera) for camera in cameras}
+    wanted = wanted_paths(cameras)
     existing = {item.get("name"): item for item in list_items("/v3/config/paths/list", node=node)}
     result = SyncResult(node=node)
     for name, conf in sorted(wanted.items()):

@@ -212,6 +212,14 @@ class Camera(models.Model):
         on_delete=models.PROTECT,
         related_name="cameras",
     )
+    # Production's low rendition for phones (cameras/mediamtx_paths.py): the camera's own
+    # sub-stream (secret like source_url), else, when marked, one transcoded by the media node.
+    substream_url = models.CharField(_("URL sub-stream (RTSP)"), max_length=500, blank=True)
+    transcode_low = models.BooleanField(
+        _("buat rendisi rendah di node"),
+        default=False,
+        help_text=_("Tanpa sub-stream: node media membuat video 320x180 untuk ponsel."),
+    )
 
     # Health, kept by the stream supervisor (embedded) or MediaMTX's path list (production).
     online = models.BooleanField(_("daring"), default=False)
@@ -303,6 +311,7 @@ class ViewingSession(models.Model):
         EMBEDDED = "embedded", _("Portal")
         MEDIAMTX = "mediamtx", _("MediaMTX")
         PUBLIC = "public", _("Publik")
+        SNAPSHOT = "snapshot", _("Gambar diam")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

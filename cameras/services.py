@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cameras import gate
+from cameras.mediamtx_paths import LOW_SUFFIX
 from cameras.models import ViewingSession
 from cameras.nodes import hls_base
+from cameras.renditions import MASTER_PLAYLIST
 
 # A refresh within this time continues the same viewing session instead of starting a new one.
 RESUME_WITHIN = timezone.timedelta(minutes=5)
@@ -29,7 +31,16 @@ def client_ip(request):
 def playlist_url(camera):
     if settings.STREAM_MODE == "mediamtx":
         return f"{hls_base(camera)}/{camera.code}/index.m3u8"  # at the camera's own node
-    return reverse("stream-file", args=[camera.code, "index.m3u8"])
+    # The master playlist: main and low rendition (cameras/renditions.py).
+    return reverse("stream-file", args=[camera.code, MASTER_PLAYLIST])
+
+
+def low_playlist_url(camera):
+    """Production only: the low rendition's own MediaMTX path, when the camera has one (embedded
+    mode's master playlist names both renditions itself)."""
+    if settings.STREAM_MODE != "mediamtx" or not (camera.substream_url or camera.transcode_low):
+        return None
+    return f"{hls_base(camera)}/{camera.code}{LOW_SUFFIX}/index.m3u8"
 
 
 @transaction.atomic
@@ -75,6 +86,7 @@ def stream_open(*, camera, user, request, resume=None):
     token, expires = gate.issue_token(viewing, session_key=session_key)
     return {
         "url": playlist_url(camera),
+        "low_url": low_playlist_url(camera),
         "token": token,
         "expires_at": datetime.fromtimestamp(expires, tz=UTC),
         "viewing": viewing.pk,

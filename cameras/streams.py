@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -27,6 +28,17 @@ def token_from(request):
     return request.GET.get("token", "")
 
 
+def with_query_token(playlist, token):
+    """A playlist whose URIs carry `?token=`: a player that cannot send headers (native HLS in
+    Safari) follows them from the master playlist to the renditions and their segments."""
+    suffix = "?" + urlencode({"token": token})
+    lines = [
+        line + suffix if line and not line.startswith("#") else line
+        for line in playlist.splitlines()
+    ]
+    return "\n".join(lines) + "\n"
+
+
 @require_GET
 def stream_file(request, code, filename):
     """A playlist or segment, after the gate has checked the token on this very request."""
@@ -48,7 +60,18 @@ def stream_file(request, code, filename):
         handle = path.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=CONTENT_TYPES[match.group(1)])
+    if (
+        filename.endswith(".m3u8")
+        and "token" in request.GET
+        and "Authorization" not in request.headers
+    ):
+        with handle:
+            text = handle.read().decode()
+        response = HttpResponse(
+            with_query_token(text, request.GET["token"]), content_type=CONTENT_TYPES[".m3u8"]
+        )
+    else:
+        response = FileResponse(handle, content_type=CONTENT_TYPES[match.group(1)])
     if filename.endswith(".m3u8"):
         response["Cache-Control"] = "no-store"
     else:

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from cameras import ffmpeg, health
+from cameras import ffmpeg, health, renditions
 from cameras.mediamtx_paths import sync_all_nodes
 from cameras.models import Camera
 from cameras.recorder import FolderSweep, SegmentRecorder
@@ -247,6 +247,7 @@ class CameraStream:
         self.started_at = now
         try:
             self._clean()
+            self._write_master_playlist()
             self.process = subprocess.Popen(  # noqa: S603 (a list, no shell)
                 command,
                 stdin=subprocess.DEVNULL,
@@ -266,6 +267,15 @@ class CameraStream:
         )
         self._reader.start()
         log.info("camera %s: ffmpeg started (pid %s)", self.code, self.process.pid)
+
+    def _write_master_playlist(self):
+        """Both renditions' playlists in one (cameras/renditions.py), for the players to pick."""
+        renditions.write_master_playlist(
+            self.folder,
+            source_url=self.source.source_url,
+            size=self.options["size"],
+            fps=self.options["fps"],
+        )
 
     def _schedule_restart(self, now, reason):
         if now - self.started_at >= STABLE_AFTER:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -131,6 +132,10 @@ def _player_config(request):
     """What static/js/player.js needs besides each player's data- attributes."""
     return {
         "csrf": get_token(request),
+        # Loaded by player.js when a player first plays; the light build (no subtitles, DRM or
+        # alternate audio, which cameras do not have) is a third smaller.
+        "hls": static("vendor/hls.js/hls.light.min.js"),
+        "snapshotSeconds": settings.SNAPSHOT_SECONDS,
         "texts": {
             "connecting": _("Menyambungkan…"),
             "reconnecting": _("Menyambung ulang…"),
@@ -141,6 +146,8 @@ def _player_config(request):
             "unsupported": _("Peramban ini tidak dapat memutar siaran langsung."),
             "paused": _("Dijeda"),
             "snapshotFailed": _("Belum ada gambar untuk diambil."),
+            "tapForLive": _("Ketuk untuk siaran langsung"),
+            "still": _("Gambar terakhir kamera"),
         },
     }
 

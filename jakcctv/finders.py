@@ -12,7 +12,10 @@ from django.core.files.storage import FileSystemStorage
 # URL prefix → (folder under node_modules, the files served; a source map stays beside its
 # file because the hashed-name storage rewrites the reference to it).
 VENDOR_FILES = {
-    "vendor/hls.js": ("hls.js/dist", ["hls.min.js", "hls.min.js.map"]),
+    "vendor/hls.js": (
+        "hls.js/dist",
+        ["hls.min.js", "hls.min.js.map", "hls.light.min.js", "hls.light.min.js.map"],
+    ),
     "vendor/leaflet": (
         "leaflet/dist",
         [

@@ -371,6 +371,10 @@ if not re.fullmatch(r"\d{2,4}[02468]x\d{1,3}[02468]", STREAM_SIZE):  # H.264 4:2
 STREAM_FPS = env_int("STREAM_FPS", 10)
 if not 1 <= STREAM_FPS <= 30:
     raise ImproperlyConfigured("STREAM_FPS must be between 1 and 30")
+# Phones' snapshot mode: each camera's still is renewed this often, once for every viewer.
+SNAPSHOT_SECONDS = env_int("SNAPSHOT_SECONDS", 10)
+if not 2 <= SNAPSHOT_SECONDS <= 300:
+    raise ImproperlyConfigured("SNAPSHOT_SECONDS must be between 2 and 300")
 # Production: where browsers fetch HLS (through the proxy) and where the portal reaches MediaMTX.
 MEDIAMTX_HLS_URL = env_str("MEDIAMTX_HLS_URL", "/hls/")
 MEDIAMTX_API_URL = env_str("MEDIAMTX_API_URL", "http://127.0.0.1:9997")

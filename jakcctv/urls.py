@@ -39,6 +39,11 @@ router.register(
 api_urls = [
     path("me/", kelurahan_api.me, name="me"),
     path("public/cameras/<id:pk>/stream/", cameras_api.public_stream, name="public-stream"),
+    path(
+        "public/cameras/<id:pk>/snapshot/",
+        cameras_api.PublicSnapshot.as_view(),
+        name="public-snapshot",
+    ),
     path("public/stats/", public_stats, name="public-stats"),
     path("public/requests/", datarequests_api.public_request, name="public-request"),
     path("push/key/", push_api.push_key, name="push-key"),

@@ -183,6 +183,7 @@ def test_wall_on_a_phone_is_one_column_with_one_player_at_a_time(
     page = signed_in_page(open_page, "fkdm.kebonjeruk", **PHONE)
     ids = f"{demo_cameras[KJ].pk},{demo_cameras[KJ_OTHER].pk}"
     page.goto(f"/dinding/?n=4&k={ids}")
+    page.uncheck("[data-saver-switch]")  # video, not stills (tests/cameras/test_browser_phone.py)
     boxes = page.locator(".wall > .tile").evaluate_all(
         "tiles => tiles.map(t => { const b = t.getBoundingClientRect(); return [b.x, b.width]; })"
     )

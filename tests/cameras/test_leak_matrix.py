@@ -128,7 +128,18 @@ ENDPOINTS = [
         method="post",
         inactive_status=409,
     ),
+    Endpoint(
+        "api camera snapshot",
+        "camera",
+        lambda p: f"/api/v1/cameras/{p.key}/snapshot/",
+        "detail",
+        inactive_status=409,
+    ),
 ]
+
+# Every file of a camera's folder the gate serves: the master playlist, both renditions'
+# playlists and a segment of each (cameras/renditions.py).
+STREAM_FILES = ["live.m3u8", "index.m3u8", "seg0.ts", "low.m3u8", "low0.ts"]
 
 REFUSED = {302, 401, 403, 404}
 
@@ -173,7 +184,9 @@ def camera_probes(demo_cameras, settings, tmp_path):
     probes = []
     for camera in Camera.objects.filter(code__in=CAMERA_CODES):
         (tmp_path / camera.code).mkdir()
-        (tmp_path / camera.code / "index.m3u8").write_text("#EXTM3U\n")
+        for name in STREAM_FILES:
+            (tmp_path / camera.code / name).write_text("#EXTM3U\n")
+        (tmp_path / camera.code / "snapshot.jpg").write_bytes(b"\xff\xd8" + camera.code.encode())
         active = camera.status == Camera.Status.ACTIVE
         probes.append(Probe(str(camera.pk), camera.area_id, camera.code, active))
     assert len(probes) == len(CAMERA_CODES)
@@ -183,7 +196,8 @@ def camera_probes(demo_cameras, settings, tmp_path):
 
 def _check(persona, endpoint, probe):
     response = getattr(persona.client, endpoint.method)(endpoint.url(probe))
-    body = response.content.decode()
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(errors="replace")  # a snapshot is a JPEG
     visible = _visible(persona, probe.area) and (persona.is_admin or not endpoint.admin_only)
     where = f"{persona.name} → {endpoint.name} → {probe.label}: {response.status_code}"
     if endpoint.kind == "detail":
@@ -246,18 +260,27 @@ def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
         for probe in camera_probes:
             watchable = _visible(persona, probe.area) and probe.active
             assert (tokens[probe.label] is not None) == watchable, (persona.name, probe.label)
-            url = f"/streams/{probe.label}/index.m3u8"
-            assert persona.client.get(url).status_code == 401, (persona.name, probe.label)
+            for name in STREAM_FILES:
+                url = f"/streams/{probe.label}/{name}"
+                assert persona.client.get(url).status_code == 401, (persona.name, url)
             assert _hook(None, probe.label) == 401
-            cases += 2
+            assert _hook(None, f"{probe.label}_low") == 401
+            cases += len(STREAM_FILES) + 2
             for token_camera, token in tokens.items():
                 if token is None:
                     continue
                 allowed = token_camera == probe.label
-                status = persona.client.get(f"{url}?token={token}").status_code
-                assert status == (200 if allowed else 403), (persona.name, token_camera, url)
+                for name in STREAM_FILES:
+                    url = f"/streams/{probe.label}/{name}"
+                    status = persona.client.get(f"{url}?token={token}").status_code
+                    assert status == (200 if allowed else 403), (persona.name, token_camera, url)
+                cases += len(STREAM_FILES) - 1
                 hook = _hook(token, probe.label)
                 assert hook == (200 if allowed else 401), (persona.name, token_camera, url)
+                # Production's low rendition path of the camera: the same decision.
+                low = _hook(token, f"{probe.label}_low")
+                assert low == (200 if allowed else 401), (persona.name, token_camera, "low")
+                cases += 1
                 # The same token never opens the stream beside the player (RTSP, WebRTC).
                 for protocol in ("rtsp", "webrtc"):
                     assert _hook(token, probe.label, protocol) == 401, (persona.name, protocol)

@@ -292,3 +292,25 @@ def test_the_configured_hook_admits_the_portal_and_nobody_else(settings):
     assert ask(action="api", user="jakcctv", password=PASSWORD, path="") == 200
     assert ask(action="publish", user="jakcctv", password="tebakan") == 401
     assert ask(action="api", user="", password="", path="") == 401
+
+
+def test_low_rendition_paths_from_a_sub_stream_or_transcoded_when_marked(mediamtx):
+    """Phones' low rendition in production: `<code>_low`, the camera's sub-stream pulled as is,
+    or (only for cameras marked for it) 320x180 made by the node from the main path."""
+    Camera.objects.filter(code=KJ).update(substream_url="rtsp://admin:rahasia@10.0.0.5:554/sub")
+    Camera.objects.filter(code=TB).update(transcode_low=True)
+    sync_paths()
+    low_paths = sorted(name for name in mediamtx.paths if name.endswith("_low"))
+    assert low_paths == [f"{KJ}_low", f"{TB}_low"]  # no other camera gets one
+    assert mediamtx.paths[f"{KJ}_low"]["source"] == "rtsp://admin:rahasia@10.0.0.5:554/sub"
+    transcoded = mediamtx.paths[f"{TB}_low"]
+    assert transcoded["source"] == "publisher" and transcoded["runOnInitRestart"] is True
+    command = shlex.split(transcoded["runOnInit"])
+    assert f"rtsp://jakcctv:kunci%2Fapi%24@localhost:$RTSP_PORT/{TB}" in command  # from main
+    assert any("scale=320:180" in part for part in command) and "80k" in command
+    assert command[-1] == "rtsp://jakcctv:kunci%2Fapi%24@localhost:$RTSP_PORT/$MTX_PATH"
+
+    # Unmarked again: the portal removes the path it made.
+    Camera.objects.filter(code=TB).update(transcode_low=False)
+    mediamtx.requests.clear()
+    assert sync_paths().removed == [f"{TB}_low"]

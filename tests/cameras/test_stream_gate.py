@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from cameras import gate
 from cameras.models import Camera, ViewingSession
-from kelurahan.models import RoleAssignment
+from cameras.renditions import master_playlist
+from kelurahan.models import RoleAssignment, User
 from tests.asgi import post_hook
 from tests.personas import enrol_totp
 
@@ -25,6 +26,7 @@ def streams(settings, tmp_path, demo_cameras):
     for code in (KJ_CAMERA, TB_CAMERA):
         (tmp_path / code).mkdir()
         (tmp_path / code / "index.m3u8").write_text(PLAYLIST)
+        (tmp_path / code / "live.m3u8").write_text(master_playlist(main_kbps=144))
         (tmp_path / code / "seg0.ts").write_bytes(b"\x47" * 188 * 4)
     gate.forget_decisions()
     yield demo_cameras
@@ -46,7 +48,7 @@ def _open(client, camera):
 def test_stream_answer_has_url_token_and_expiry(streams, demo_users):
     client = _client(demo_users["fkdm.kebonjeruk"])
     answer = _open(client, streams[KJ_CAMERA])
-    assert answer["url"] == f"/streams/{KJ_CAMERA}/index.m3u8"
+    assert answer["url"] == f"/streams/{KJ_CAMERA}/live.m3u8"  # the master playlist
     assert answer["token"] and answer["expires_at"]
     viewing = ViewingSession.objects.get(pk=answer["viewing"])
     assert viewing.user.username == "fkdm.kebonjeruk"
@@ -274,3 +276,17 @@ def test_hook_lets_the_portal_use_the_control_api(settings, transactional_db):
     portal = _mediamtx_request(action="api", user="jakcctv", password="kunci-api", path="")
     assert _hook(portal) == 200
     assert _hook({**portal, "password": "salah"}) == 401
+
+
+def test_low_rendition_path_opens_with_the_cameras_token_only(mediamtx_token, streams):
+    """Production's `<code>_low` path is the same camera: same token, same refusals."""
+    Camera.objects.filter(code=KJ_CAMERA).update(transcode_low=True)
+    token = mediamtx_token["token"]
+    assert _hook(_mediamtx_request(token=token, path=f"{KJ_CAMERA}_low")) == 200
+    assert _hook(_mediamtx_request(token=token, path=f"{TB_CAMERA}_low")) == 401
+    assert _hook(_mediamtx_request(path=f"{KJ_CAMERA}_low")) == 401
+    assert _hook(_mediamtx_request(token=token, path=f"{KJ_CAMERA}_low", protocol="rtsp")) == 401
+    client = Client()
+    client.force_login(User.objects.get(username="fkdm.kebonjeruk"))
+    answer = _open(client, streams[KJ_CAMERA])
+    assert answer["low_url"] == f"/hls/{KJ_CAMERA}_low/index.m3u8"

@@ -116,7 +116,10 @@ def test_live_streams_fixture_plays_through_the_stream_gate(live_streams, demo_u
     client.force_login(demo_users["fkdm.kebonjeruk"])
     answer = client.post(f"/api/v1/cameras/{demo_cameras[KJ].pk}/stream/").json()
     bearer = {"authorization": f"Bearer {answer['token']}"}
-    playlist = b"".join(client.get(answer["url"], headers=bearer).streaming_content).decode()
+    master = b"".join(client.get(answer["url"], headers=bearer).streaming_content).decode()
+    main = re.findall(r"^(\w+\.m3u8)$", master, flags=re.MULTILINE)[0]
+    playlist = client.get(f"/streams/{KJ}/{main}", headers=bearer)
+    playlist = b"".join(playlist.streaming_content).decode()
     segment = re.findall(r"^seg\d+\.ts$", playlist, flags=re.MULTILINE)[-1]
     response = client.get(f"/streams/{KJ}/{segment}", headers=bearer)
     assert response.status_code == 200 and response["Content-Type"] == "video/mp2t"
@@ -133,11 +136,12 @@ def test_demo_command_burns_in_code_and_clock_and_keys_every_second(tmp_path):
     assert "testsrc2=size=320x180:rate=10" in command
     assert command[command.index("-g") + 1] == "10"  # a keyframe every second at 10 fps
     assert "delete_segments+program_date_time" in command[command.index("-hls_flags") + 1]
+    graph = command[command.index("-filter_complex") + 1]
     if font:
-        assert f"text={KJ}" in command[command.index("-vf") + 1]
-        assert "localtime" in command[command.index("-vf") + 1]
+        assert f"text={KJ}" in graph and "localtime" in graph
     without_font = ffmpeg.stream_command(KJ, "", tmp_path, size="320x180", fps=10, font=None)
-    assert "-vf" not in without_font and "libx264" in without_font
+    graph = without_font[without_font.index("-filter_complex") + 1]
+    assert "drawtext" not in graph and "libx264" in without_font
 
 
 def test_real_camera_is_copied_over_tcp(tmp_path):
@@ -145,8 +149,10 @@ def test_real_camera_is_copied_over_tcp(tmp_path):
     command = ffmpeg.stream_command("kamera-x", url, tmp_path, size="320x180", fps=10, font=None)
     assert command[command.index("-rtsp_transport") + 1] == "tcp"
     assert command[command.index("-i") + 1] == url
-    assert command[command.index("-c") + 1] == "copy"
-    assert "libx264" not in command and "-vf" not in command
+    assert command[command.index("-c") + 1] == "copy"  # the main rendition: not re-encoded
+    # Decoded once, for the low rendition and the still only.
+    assert command.count("libx264") == 1 and command.count("-i") == 1
+    assert str(tmp_path / "low.m3u8") in command and str(tmp_path / "snapshot.jpg") in command
 
 
 def test_back_off_doubles_up_to_a_cap_and_resets_after_a_stable_run(tmp_path):

@@ -4,6 +4,11 @@
 // endpoint that hands out tokens). Shared texts and the CSRF token come from the JSON block
 // #player-config. The token goes in the Authorization header of every playlist and segment
 // request (xhrSetup) and is refreshed before it expires, continuing the same viewing session.
+//
+// hls.js is loaded only when a player first plays (a phone's wall of stills never needs it).
+// The stream URL is a master playlist with a main and a low rendition; "Hemat data" (data
+// saver, on by default on phones, remembered per device) starts on the low one and caps hls.js
+// to it.
 "use strict";
 
 (function () {
@@ -21,6 +26,44 @@
       sharedConfig = node ? JSON.parse(node.textContent) : { csrf: "", texts: {} };
     }
     return sharedConfig;
+  }
+
+  const SAVER_KEY = "jakcctv.hematData";
+  const PHONE = "(max-width: 480px)";
+
+  // Hemat data: this device's choice, else on for phones and for browsers asking to save data.
+  function dataSaver() {
+    try {
+      const chosen = localStorage.getItem(SAVER_KEY);
+      if (chosen !== null) return chosen === "1";
+    } catch (error) {
+      // Storage may be unavailable (private mode): fall back to the default.
+    }
+    return window.matchMedia(PHONE).matches || Boolean(navigator.connection?.saveData);
+  }
+
+  function setDataSaver(on) {
+    try {
+      localStorage.setItem(SAVER_KEY, on ? "1" : "0");
+    } catch (error) {
+      // Not remembered, but still applied to this page.
+    }
+    document.dispatchEvent(new CustomEvent("datasaver:change", { detail: on }));
+  }
+
+  let hlsLoading = null;
+  function loadHls() {
+    if (window.Hls || !config().hls) return Promise.resolve(window.Hls);
+    if (!hlsLoading) {
+      hlsLoading = new Promise((resolve) => {
+        const script = document.createElement("script");
+        script.src = config().hls;
+        script.onload = () => resolve(window.Hls);
+        script.onerror = () => { hlsLoading = null; resolve(undefined); };
+        document.head.append(script);
+      });
+    }
+    return hlsLoading;
   }
 
   // Jakarta time as "HH.MM" (with the date when it is not today), whatever the device's zone.
@@ -111,8 +154,12 @@
       const run = this.run;
       this.show(this.offlineSince ? "offline" : this.failures ? "reconnecting" : "connecting");
       try {
-        const answer = await this.fetchToken();
-        if (run === this.run) this.attach(answer.url);
+        // hls.js arrives while the token is asked for (one round trip less on a slow network).
+        const [answer] = await Promise.all([this.fetchToken(), loadHls()]);
+        // Production serves the low rendition as a path of its own; embedded mode's master
+        // playlist names both, and hls.js is capped to the low one instead.
+        const url = dataSaver() && answer.low_url ? answer.low_url : answer.url;
+        if (run === this.run) this.attach(url);
       } catch (error) {
         if (run !== this.run) return;
         if (error.final) this.refused(error);
@@ -159,6 +206,7 @@
       const Hls = window.Hls;
       if (Hls && Hls.isSupported()) {
         const hls = new Hls({
+          autoStartLoad: false, // the rendition is chosen first (Hemat data)
           liveSyncDurationCount: 2,
           maxBufferLength: 8,
           backBufferLength: 4,
@@ -168,7 +216,14 @@
           },
         });
         hls.on(Hls.Events.ERROR, (_event, data) => this.hlsError(data));
-        hls.on(Hls.Events.MANIFEST_PARSED, () => this.play());
+        hls.on(Hls.Events.MANIFEST_PARSED, () => {
+          this.applyDataSaver();
+          hls.startLoad();
+          this.play();
+        });
+        hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
+          this.root.dataset.rendition = data.level === this.lowestLevel() ? "low" : "main";
+        });
         hls.loadSource(url);
         hls.attachMedia(this.video);
         this.hls = hls;
@@ -180,6 +235,31 @@
       } else {
         this.running = false;
         this.show("message", this.texts.unsupported);
+      }
+    }
+
+    // The level of the smallest bit rate (-1 before the master playlist is read).
+    lowestLevel() {
+      const levels = (this.hls && this.hls.levels) || [];
+      let low = -1;
+      levels.forEach((level, index) => {
+        if (low < 0 || level.bitrate < levels[low].bitrate) low = index;
+      });
+      return levels.length > 1 ? low : -1;
+    }
+
+    // Hemat data on: start on the low rendition and never go above it; off: hls.js chooses.
+    applyDataSaver() {
+      const hls = this.hls;
+      const low = this.lowestLevel();
+      if (!hls || low < 0) return;
+      if (dataSaver()) {
+        hls.autoLevelCapping = low;
+        hls.startLevel = low;
+        if (hls.currentLevel >= 0 && hls.currentLevel !== low) hls.nextLevel = low;
+      } else {
+        hls.autoLevelCapping = -1;
+        hls.nextLevel = -1;
       }
     }
 
@@ -348,10 +428,20 @@
   }
 
   window.LivePlayer = LivePlayer;
+  window.JakCCTV = { dataSaver, setDataSaver, loadHls, config, PHONE };
+
+  document.addEventListener("datasaver:change", () => {
+    document.querySelectorAll("[data-player]").forEach((root) => root.player?.applyDataSaver());
+    document.querySelectorAll("[data-saver-switch]").forEach((box) => { box.checked = dataSaver(); });
+  });
 
   // A page with one player (the camera page) plays it at once, and lets go of the stream
   // while the tab is hidden. The wall (wall.js) manages its own tiles.
   document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-saver-switch]").forEach((box) => {
+      box.checked = dataSaver();
+      box.addEventListener("change", () => setDataSaver(box.checked));
+    });
     document.querySelectorAll("[data-player][data-autostart]").forEach((root) => {
       const player = new LivePlayer(root);
       root.player = player;
