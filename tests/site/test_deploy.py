@@ -42,6 +42,7 @@ WORKER_COMMANDS = {
     "streams": ["run_streams"],
     "sla": ["sla_sweep", "--every", "60"],
     "requests": ["request_sweep", "--every", "60"],
+    "maintenance": ["maintenance_sweep", "--every", "60"],
     "shifts": ["check_shift_checkins", "--every", "60"],
     "retention": ["apply_retention", "--every", "3600"],
     "push": ["send_push", "--every", "1"],
