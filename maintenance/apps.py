@@ -11,6 +11,7 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Pemeliharaan kamera")
 
     def ready(self):
-        from maintenance import demo, retention  # noqa: F401 (demo: joins `make demo`)
+        from maintenance import demo, public, retention  # noqa: F401 (demo: joins `make demo`)
 
         retention.register()
+        public.connect()  # the median time to repair on the public page

@@ -86,3 +86,24 @@ def test_an_installed_app_adds_its_figure(demo_areas):
     finally:
         public_figures_wanted.disconnect(dispatch_uid="test-repairs")
     assert 'data-figure="median-repair-hours">7 jam<' in body
+
+
+def test_the_public_page_shows_the_median_time_to_repair(demo_cameras):
+    from django.utils import timezone
+
+    from maintenance.models import Ticket
+
+    now = timezone.now()
+    camera = next(iter(demo_cameras.values()))
+    for hours in (2, 6, 30):  # median: 6 hours
+        Ticket.objects.create(
+            camera=camera,
+            area_id=camera.area_id,
+            reason="offline",
+            status="ditutup",
+            opened_at=now - timezone.timedelta(hours=hours + 1),
+            closed_at=now - timezone.timedelta(hours=1),
+            deadline=now,
+        )
+    body = Client().get("/statistik/").content.decode()
+    assert 'data-figure="median-repair-hours">6,0 jam<' in body  # Indonesian decimal comma
