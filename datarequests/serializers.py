@@ -3,22 +3,14 @@ of a request, and the bodies of the actions."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from common.api import Body, id_field
-from common.dates import DateTimeField
+from common.dates import DateTimeField, RangeDateTimeField
 from common.images import ImageRefused, clean_image
 from datarequests.models import DataRequest, RefusalReason
 from kelurahan.api import AreaCodeField
-
-
-@extend_schema_field({"type": "string", "format": "date-time"})
-class PeriodField(DateTimeField):
-    """The common field (years 2000-2099 only), described without the year pattern: two
-    patterned date-times in one form left the fuzz stage almost no cases to draw (a year
-    outside is still a 400, as the operation's description says)."""
 
 
 class PublicRequestSerializer(Body):
@@ -26,8 +18,8 @@ class PublicRequestSerializer(Body):
     contact = serializers.CharField(max_length=120, help_text="Surel atau nomor telepon")
     area = AreaCodeField(help_text="Kode kelurahan resmi (mis. 31.73.05.1001)")
     camera = id_field(required=False, allow_null=True, help_text="Kamera publik di kelurahan itu")
-    period_start = PeriodField(help_text="Rekaman dari (ISO 8601, tahun 2000-2099)")
-    period_end = PeriodField(help_text="Rekaman sampai (ISO 8601; paling lama 24 jam)")
+    period_start = RangeDateTimeField(help_text="Rekaman dari (ISO 8601, tahun 2000-2099)")
+    period_end = RangeDateTimeField(help_text="Rekaman sampai (ISO 8601; paling lama 24 jam)")
     reason = serializers.CharField(max_length=2000, help_text="Alasan permohonan")
     id_document = serializers.FileField(help_text="Foto dokumen identitas: JPEG, PNG atau WebP")
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from cameras.models import Camera
 from common.api import Body, QueryParams
-from common.dates import DateTimeField
+from common.dates import RangeDateTimeField
 from evidence import services
 from evidence.files import file_response
 from evidence.models import Clip
@@ -51,8 +51,10 @@ class ClipCreateSerializer(Body):
             "incorrect_type": gettext_lazy("Isian ini harus berupa angka."),
         },
     )
-    start = DateTimeField(help_text="ISO 8601 dengan zona waktu")
-    end = DateTimeField(help_text="ISO 8601 dengan zona waktu; paling lama 30 menit sesudah start")
+    start = RangeDateTimeField(help_text="ISO 8601 dengan zona waktu (tahun 2000-2099)")
+    end = RangeDateTimeField(
+        help_text="ISO 8601 dengan zona waktu; paling lama 30 menit sesudah start"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
