@@ -88,7 +88,7 @@ def test_a_push_shows_with_the_portal_closed_and_a_click_opens_the_incident(
             },
         )
         worker = context.service_workers[0]
-        wait_for(lambda: worker.evaluate(NOTIFICATIONS), timeout=10, message="the notification")
+        wait_for(lambda: worker.evaluate(NOTIFICATIONS), timeout=30, message="the notification")
         shown = worker.evaluate(NOTIFICATIONS)
         assert shown == [
             {

@@ -78,7 +78,10 @@ def test_piket_saves_the_default_clip_and_its_hash_matches_its_bytes(recorded, s
 
     # Held while the incident is open, with the hours it came from.
     assert clip.held_until == OPEN_HOLD
-    hours = RecordingHour.objects.filter(camera=clip.camera, hour__gte=floor_hour(clip.start))
+    # The hours the clip spans (an hour recorded after its end, near o'clock, is not held).
+    hours = RecordingHour.objects.filter(
+        camera=clip.camera, hour__gte=floor_hour(clip.start), hour__lt=clip.end
+    )
     assert hours.exists() and all(h.held_until == OPEN_HOLD for h in hours)
 
     kinds = list(clip.events.values_list("kind", "actor__username", "sha256"))
