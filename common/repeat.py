@@ -1,5 +1,5 @@
-"""What the workers (sla_sweep, apply_retention, check_shift_checkins) share: the `--every`
-loop and the `--now` clock."""
+"""What the workers (the sweeps of common/sweep.py, apply_retention, check_shift_checkins)
+share: the `--every` loop and the `--now` clock."""
 
 import signal
 from datetime import datetime
