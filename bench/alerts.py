@@ -377,29 +377,19 @@ def main(args):
     if not os.environ.get("REDIS_URL"):
         print("skipped: the alerts benchmark needs Redis (set REDIS_URL)")
         return
-    from bench.load import drop_scratch_database, scratch_database_url
+    from bench.scratch import scratch_env
 
     files = raise_fd_limit()
-    scratch = Path(tempfile.mkdtemp(prefix="jakcctv-bench-alerts-"))
-    database_url, server = scratch_database_url(scratch)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "bench.alerts_settings",
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "LOG_LEVEL": "WARNING",
-        "STREAMS_ROOT": str(scratch / "streams"),
-    }
-    os.environ.update(env)
+    scratch = scratch_env(
+        "jakcctv-bench-alerts-", own_database=True, DJANGO_SETTINGS_MODULE="bench.alerts_settings"
+    )
     import django
 
     django.setup()
     try:
-        run(args, env, files)
+        run(args, scratch.env, files)
     finally:
-        drop_scratch_database(server)
+        scratch.drop()
 
 
 def run(args, env, files):

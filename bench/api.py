@@ -26,33 +26,19 @@ import os
 import random
 import signal
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import SCRATCH_DATABASE, scratch_database_url  # noqa: E402
+from bench.scratch import SCRATCH_DATABASE, scratch_env  # noqa: E402
 
-_scratch = Path(tempfile.mkdtemp(prefix="jakcctv-bench-api-"))
 # Keep the seeded scratch database at the end and use it again next time (to iterate quickly).
 KEEP = os.environ.get("BENCH_KEEP_DB") == "1"
-BENCH_URL, PG_SERVER = scratch_database_url(_scratch, keep=KEEP)
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "jakcctv.settings",
-    "DEBUG": "0",
-    "HTTPS": "0",
-    "SECRET_KEY": "bench-" + "x" * 50,
-    "ALLOWED_HOSTS": "127.0.0.1,testserver",
-    "DATABASE_URL": BENCH_URL,
-    "LOG_LEVEL": "WARNING",
-    "STREAMS_ROOT": str(_scratch / "streams"),
-    "MEDIA_ROOT": str(_scratch / "media"),
-    "STATIC_ROOT": str(_scratch / "static"),
-}
-os.environ.update(ENV)
-(_scratch / "static").mkdir()  # whitenoise warns about a missing one
+# Pages (not only JSON) with DEBUG=0 need the hashed static files: collected into the scratch.
+SCRATCH = scratch_env("jakcctv-bench-api-", own_database=True, keep=KEEP, roots=("media", "static"))
+ENV, PG_SERVER = SCRATCH.env, SCRATCH.server
 
 import django  # noqa: E402
 
@@ -68,7 +54,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.load import Daphne, drop_scratch_database, get_request, run_load  # noqa: E402
+from bench.load import Daphne, get_request, run_load  # noqa: E402
 from cameras.models import Camera, Tag  # noqa: E402
 from incidents.models import Category, Incident, IncidentLevel, Severity, Status  # noqa: E402
 from incidents.services import ack_deadline  # noqa: E402
@@ -333,4 +319,4 @@ if __name__ == "__main__":
         main()
     finally:
         if not KEEP:
-            drop_scratch_database(PG_SERVER)
+            SCRATCH.drop()

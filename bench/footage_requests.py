@@ -116,7 +116,7 @@ def main():
             "transparency figures, afresh", lambda: len(str(compute_transparency(timezone.now())))
         )
     finally:
-        api.drop_scratch_database(api.PG_SERVER)
+        api.SCRATCH.drop()
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakcctv.settings")
-os.environ.setdefault("DEBUG", "1")
-_scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch.name}/bench.sqlite3")
+
+from bench.scratch import scratch_env  # noqa: E402
+
+scratch_env("jakcctv-bench-import-cameras-", DEBUG="1")
 
 import django  # noqa: E402
 

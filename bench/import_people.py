@@ -9,15 +9,14 @@ roles for the people just created. Target: a 3,000-row roster in a few seconds. 
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakcctv.settings")
-os.environ.setdefault("DEBUG", "1")
-_scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch.name}/bench.sqlite3")
+
+from bench.scratch import scratch_env  # noqa: E402
+
+scratch_env("jakcctv-bench-import-people-", DEBUG="1")
 
 import django  # noqa: E402
 

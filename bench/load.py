@@ -18,7 +18,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -216,56 +215,3 @@ def run_wrk(ports, path, body, *, seconds=10, connections=8):
 def _wrk_ms(match):
     value, unit = float(match.group(1)), match.group(2)
     return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-
-# --- The scratch database -----------------------------------------------------------------------
-
-# Another name lets two benchmarks run on one server at once (bench/reports.py uses its own).
-SCRATCH_DATABASE = os.environ.get("BENCH_DATABASE", "jakcctv_bench")
-
-
-def scratch_database_url(folder, *, keep=False):
-    """(database URL, server) of a fresh, empty scratch database: `jakcctv_bench` on the
-    PostgreSQL server DATABASE_URL points at (never DATABASE_URL's own database, nothing else on
-    that server is touched), or, without DATABASE_URL, a SQLite file in `folder` (server None).
-    With `keep`, a scratch database left by an earlier run is used again as it is."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return f"sqlite:///{folder}/bench.sqlite3", None
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit(
-            "The benchmarks run on PostgreSQL (DATABASE_URL=postgres://...) or, unset, SQLite."
-        )
-    server = {
-        "host": config["HOST"] or None,
-        "port": config["PORT"] or None,
-        "user": config["USER"] or None,
-        "password": config["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        found = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DATABASE]
-        ).fetchone()
-        if not (found and keep):
-            admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {SCRATCH_DATABASE}")
-    return urlunsplit(urlsplit(url)._replace(path="/" + SCRATCH_DATABASE)), server
-
-
-def drop_scratch_database(server):
-    """Drop the scratch database (after closing this process's connections to it)."""
-    if server is None:
-        return
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    for connection in connections.all(initialized_only=True):
-        if hasattr(connection, "close_pool"):
-            connection.close_pool()
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")

@@ -20,24 +20,13 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-_scratch = Path(tempfile.mkdtemp(prefix="jakcctv-bench-phone-"))
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "jakcctv.settings",
-    "DEBUG": "0",
-    "HTTPS": "0",
-    "SECRET_KEY": "bench-" + "x" * 50,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "STREAMS_ROOT": str(_scratch / "streams"),
-    "STATIC_ROOT": str(_scratch / "static"),
-    "STREAM_MODE": "embedded",
-    "LOG_LEVEL": "WARNING",
-}
-ENV["DATABASE_URL"] = os.environ.get("DATABASE_URL") or f"sqlite:///{_scratch}/db.sqlite3"
-os.environ.update(ENV)
+
+from bench.scratch import scratch_env  # noqa: E402
+
+ENV = scratch_env("jakcctv-bench-phone-", roots=("static",), STREAM_MODE="embedded").env
 
 import django  # noqa: E402
 

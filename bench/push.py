@@ -17,16 +17,15 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.push_settings")
-os.environ.setdefault("DEBUG", "1")
-_scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch.name}/bench.sqlite3")
+
+from bench.scratch import scratch_env  # noqa: E402
+
+scratch_env("jakcctv-bench-push-", DEBUG="1", DJANGO_SETTINGS_MODULE="bench.push_settings")
 
 import django  # noqa: E402
 

@@ -17,28 +17,22 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-_scratch = Path(tempfile.mkdtemp(prefix="jakcctv-bench-"))
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "jakcctv.settings",
-    "DEBUG": "0",
-    "HTTPS": "0",
-    "SECRET_KEY": "bench-" + "x" * 50,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "STREAMS_ROOT": str(_scratch / "streams"),
-    "RECORDINGS_ROOT": str(_scratch / "recordings"),
-    "STREAM_MODE": "embedded",
-    "LOG_LEVEL": "WARNING",
-    "RECORDING_MIN_FREE_MB": "0",
-}
-ENV.setdefault("DATABASE_URL", os.environ.get("DATABASE_URL") or f"sqlite:///{_scratch}/db.sqlite3")
-os.environ.update(ENV)
+
+from bench.scratch import scratch_env  # noqa: E402
+
+SCRATCH = scratch_env(
+    "jakcctv-bench-recordings-",
+    roots=("recordings",),
+    STREAM_MODE="embedded",
+    RECORDING_MIN_FREE_MB="0",
+)
+ENV, _scratch = SCRATCH.env, SCRATCH.folder
 
 import django  # noqa: E402
 

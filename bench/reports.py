@@ -20,15 +20,12 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("BENCH_DATABASE", "jakcctv_bench_reports")
-# Pages (not only JSON) with DEBUG=0 need the hashed static files: collected into a scratch folder.
-os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="jakcctv-bench-static-"))
 
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -158,4 +155,4 @@ if __name__ == "__main__":
     try:
         main()
     finally:
-        api.drop_scratch_database(api.PG_SERVER)
+        api.SCRATCH.drop()

@@ -12,17 +12,15 @@ Run: `make bench`.
 
 import os
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jakcctv.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-_scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_scratch.name}/bench.sqlite3")
+
+from bench.scratch import scratch_env  # noqa: E402
+
+scratch_env("jakcctv-bench-trail-", DEBUG="1")
 
 import django  # noqa: E402
 
