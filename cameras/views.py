@@ -54,6 +54,7 @@ def camera_detail(request, pk):
         "can_stream": can(request.user, Action.VIEW_STREAMS, camera),
         "can_rewind": can_rewind,
         "can_open_ticket": can(request.user, Action.OPEN_TICKET, camera),
+        "can_report": can(request.user, Action.CREATE_INCIDENT, camera),
         "uptime": _uptime(camera),
         "player_config": _player_config(request),
     }

@@ -713,3 +713,27 @@ def test_leak_matrix_report_form_and_agencies(incident_personas, demo_cameras):
             assert detail in expect(expected), (persona.name, agency.name)
             cases += 2
     MATRIX_CASES["incident report form and agencies"] = cases
+
+
+def test_the_report_button_only_for_those_who_may_report(signed_in, demo_cameras):
+    """The "Laporkan kejadian" button (camera page, incident list) is offered to a role that
+    may report and not to one that may not (a technician allowed to watch its organisation's
+    cameras): it would only get 403."""
+    from kelurahan.models import RoleAssignment
+    from tests.maintenance.helpers import maintainers
+
+    camera = demo_cameras["kebonjeruk-simpang"]
+    from_camera = f'href="/kejadian/baru/?kamera={camera.pk}"'
+    fkdm = signed_in("fkdm.kebonjeruk")  # the least role that may report
+    assert from_camera in fkdm.get(f"/kamera/{camera.pk}/").content.decode()
+    assert 'href="/kejadian/baru/"' in fkdm.get("/kejadian/").content.decode()
+
+    technician = maintainers(demo_cameras)["teknisi.barat"]
+    RoleAssignment.objects.filter(user=technician).update(may_view_streams=True)
+    client = Client()
+    client.force_login(technician)
+    page = client.get(f"/kamera/{camera.pk}/")
+    assert page.status_code == 200 and from_camera not in page.content.decode()
+    listed = client.get("/kejadian/")
+    assert listed.status_code == 200 and "/kejadian/baru/" not in listed.content.decode()
+    assert client.get("/kejadian/baru/").status_code == 403
