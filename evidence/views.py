@@ -62,9 +62,23 @@ def clip_detail(request, pk):
     return _detail_page(request, clip)
 
 
-def _detail_page(request, clip, *, link_form=None, lift_form=None, new_link=None, status=200):
+def _detail_page(
+    request,
+    clip,
+    *,
+    link_form=None,
+    lift_form=None,
+    new_link=None,
+    revoke_form=None,
+    revoking=None,
+    status=200,
+):
     may_export = may(request.user, Action.EXPORT_EVIDENCE, clip.incident)
+    links = clip.links.select_related("agency", "created_by") if may_export else []
     context = {
+        "links": links,
+        "revoke_form": revoke_form or ReasonForm(prefix="cabut-tautan"),
+        "revoking": revoking,
         "clip": clip,
         "events": clip.events.select_related("actor", "agency"),
         "may_export": may_export,
@@ -162,6 +176,37 @@ def hold_lift(request, pk):
     return _detail_page(request, clip, lift_form=form, status=400)
 
 
+@login_required
+@require_POST
+def link_revoke(request, pk, link_pk):
+    """End an agency's link before it expires (a reason is asked and logged)."""
+    clip = _clip(request, pk)
+    if not may(request.user, Action.EXPORT_EVIDENCE, clip.incident):
+        return _refused_page(request, clip, 403, _("Anda tidak berhak mencabut tautan bukti ini."))
+    if not clip.links.filter(pk=link_pk).exists():
+        raise Http404
+    form = ReasonForm(request.POST, prefix="cabut-tautan")
+    if form.is_valid():
+        try:
+            link = services.link_revoke(
+                clip=clip,
+                link_id=link_pk,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except EvidenceRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Tautan untuk %(agency)s dicabut; tercatat dalam riwayat penanganan.")
+                % {"agency": link.agency.name},
+            )
+            return redirect(clip)
+    return _detail_page(request, clip, revoke_form=form, revoking=link_pk, status=400)
+
+
 def agency_link(request, token):
     """An agency's link (no sign-in): what the clip is and its hash, and the download."""
     try:
@@ -174,7 +219,11 @@ def agency_link(request, token):
             status=refused.status,
         )
     if request.GET.get("unduh") == "1":
-        services.link_use(token=token, request=request)
+        try:
+            link = services.link_use(token=token, request=request)
+        except EvidenceRefused as refused:  # revoked or expired since the page was opened
+            context = {"refused": refused.message}
+            return render(request, "evidence/agency_link.html", context, status=refused.status)
         return file_response(link.clip)
     return render(request, "evidence/agency_link.html", {"link": link, "clip": link.clip})
 

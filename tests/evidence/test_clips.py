@@ -273,6 +273,108 @@ def test_agency_link_is_signed_expiring_and_logged_on_use(recorded, demo_users, 
     assert client.get(f"/bukti/tautan/{token}/?unduh=1").status_code == 410
 
 
+def test_agency_links_are_revoked_on_the_page_and_by_the_api(
+    recorded, demo_users, signed_in, client
+):
+    demo_agencies()
+    incident, staff = recorded["incident"], demo_users["staf.kebonjeruk"]
+    from incidents.models import Agency
+
+    agency = Agency.objects.serving(incident.area_id).first()
+    incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
+    clip = services.clip_create(
+        incident=incident,
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=1),
+        end=recorded["now"],
+        by=staff,
+    )
+    first, first_token = services.link_give(
+        clip=clip, agency=agency, by=staff, reason="Permintaan penyidik"
+    )
+    second, second_token = services.link_give(
+        clip=clip, agency=agency, by=staff, reason="Permintaan kedua"
+    )
+    assert client.get(f"/bukti/tautan/{first_token}/?unduh=1").status_code == 200
+
+    # The page lists the links to those who may give them, each with its revoke form.
+    staff_client = signed_in("staf.kebonjeruk")
+    html = staff_client.get(clip.get_absolute_url()).content.decode()
+    assert f'data-link="{first.pk}" data-link-state="berlaku"' in html
+    assert f'action="/bukti/{clip.pk}/tautan/{first.pk}/cabut/"' in html
+    piket = signed_in("piket.kebonjeruk").get(clip.get_absolute_url()).content.decode()
+    assert "data-agency-links" not in piket  # sees the clip, may not hand it out
+    url = f"/bukti/{clip.pk}/tautan/{first.pk}/cabut/"
+    assert staff_client.post(url, {"cabut-tautan-reason": "ok"}).status_code == 400
+    answer = staff_client.post(url, {"cabut-tautan-reason": "Salah alamat instansi"})
+    assert answer.status_code == 302
+    first.refresh_from_db()
+    assert first.revoked_at is not None and not first.usable()
+    html = staff_client.get(clip.get_absolute_url()).content.decode()
+    assert f'data-link="{first.pk}" data-link-state="dicabut"' in html
+    assert "Salah alamat instansi" in html  # on the custody log
+    # The agency's link now says so, on its page and its download.
+    for path in [f"/bukti/tautan/{first_token}/", f"/bukti/tautan/{first_token}/?unduh=1"]:
+        gone = client.get(path)
+        assert gone.status_code == 410 and "sudah dicabut" in gone.content.decode()
+    assert staff_client.post(url, {"cabut-tautan-reason": "Sekali lagi"}).status_code == 400
+
+    # The API: the clip's links, and revoking one (a reason is needed and logged).
+    api = f"/api/v1/clips/{clip.pk}/links/"
+    listed = staff_client.get(api).json()
+    assert [(row["id"], row["state"]) for row in listed] == [
+        (second.pk, "berlaku"),
+        (first.pk, "dicabut"),
+    ]
+    assert "token" not in listed[0]
+    revoke = f"{api}{second.pk}/revoke/"
+    assert staff_client.post(revoke, {}, content_type="application/json").status_code == 400
+    body = {"reason": "Penyidik sudah menerima salinan"}
+    done = staff_client.post(revoke, body, content_type="application/json")
+    assert done.status_code == 200 and done.json()["state"] == "dicabut"
+    again = staff_client.post(revoke, body, content_type="application/json")
+    assert again.status_code == 409 and again.json()["detail"] == "Tautan ini sudah dicabut."
+    assert client.get(f"/bukti/tautan/{second_token}/?unduh=1").status_code == 410
+    assert staff_client.post(f"{api}999999/revoke/", body).status_code == 404
+    revoked = clip.events.filter(kind=ClipEvent.Kind.LINK_REVOKED).order_by("at", "pk")
+    assert [(e.actor, e.agency, e.reason) for e in revoked] == [
+        (staff, agency, "Salah alamat instansi"),
+        (staff, agency, "Penyidik sudah menerima salinan"),
+    ]
+    trail = TrailEntry.objects.filter(kind=Kind.EVIDENCE, detail__act="tautan_dicabut")
+    assert trail.count() == 2 and {row.area_id for row in trail} == {incident.area_id}
+    # Used once before it was revoked, never after.
+    assert clip.events.filter(kind=ClipEvent.Kind.LINK_USED).count() == 1
+
+
+def test_lifting_a_hold_by_the_api(recorded, demo_users, signed_in):
+    staff = demo_users["staf.kebonjeruk"]
+    clip = services.clip_create(
+        incident=recorded["incident"],
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=1),
+        end=recorded["now"],
+        by=staff,
+    )
+    url = f"/api/v1/clips/{clip.pk}/lift-hold/"
+    body = {"reason": "Kasus dihentikan, surat no. 12"}
+    piket = signed_in("piket.kebonjeruk").post(url, body, content_type="application/json")
+    assert piket.status_code == 403
+    staff_client = signed_in("staf.kebonjeruk")
+    short = staff_client.post(url, {"reason": "ok"}, content_type="application/json")
+    assert short.status_code == 400 and "reason" in short.json()
+    lifted = staff_client.post(url, body, content_type="application/json")
+    assert lifted.status_code == 200, lifted.content
+    assert lifted.json()["held_until"] is None
+    clip.refresh_from_db()
+    assert clip.held_until is None and clip.hold_lifted_at is not None
+    assert not RecordingHour.objects.filter(camera=clip.camera, held_until__isnull=False).exists()
+    event = clip.events.get(kind=ClipEvent.Kind.HOLD_LIFTED)
+    assert (event.actor, event.reason) == (staff, "Kasus dihentikan, surat no. 12")
+    again = staff_client.post(url, body, content_type="application/json")
+    assert again.status_code == 409
+
+
 def test_fmp4_segments_are_cut_at_the_range_by_the_concat_demuxer(tmp_path):
     """MediaMTX records fMP4 segments, each with its own header: the range is cut inside them."""
     from datetime import UTC, datetime
