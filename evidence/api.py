@@ -14,7 +14,7 @@ from cameras.models import Camera
 from common.api import ID_PATTERN, Body, QueryParams
 from common.dates import RangeDateTimeField
 from evidence import services
-from evidence.files import file_response
+from evidence.files import file_response, starts_playback
 from evidence.models import AgencyLink, Clip
 from evidence.services import EvidenceRefused
 from incidents.api import RefusalSerializer
@@ -157,9 +157,16 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Unduh klip (MP4); alasan wajib dan dicatat",
+        description=(
+            "Mendukung HTTP Range (`Range: bytes=a-b`, `bytes=a-`, `bytes=-n`): 206 dengan "
+            "potongan itu, 416 bila di luar ukuran berkas. Unduhan dicatat sekali, pada "
+            "permintaan tanpa Range atau yang mulai dari byte 0."
+        ),
         parameters=[DownloadQuery],
         responses={
             (200, "video/mp4"): OpenApiTypes.BINARY,
+            (206, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="Potongan"),
+            416: OpenApiResponse(RefusalSerializer, description="Rentang di luar berkas"),
             400: OpenApiTypes.OBJECT,
             403: RefusalSerializer,
             404: RefusalSerializer,
@@ -174,11 +181,15 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         query = DownloadQuery.read(request)
         try:
             services.clip_download(
-                clip=clip, by=request.user, reason=query["reason"], request=request
+                clip=clip,
+                by=request.user,
+                reason=query["reason"],
+                request=request,
+                log=starts_playback(request, clip),
             )
         except EvidenceRefused as refused:
             return _refusal(refused)
-        return file_response(clip)
+        return file_response(clip, request, json_refusal=True)
 
     def _exporting(self, message):
         """The clip in the path, or a refusal (404 outside, 403 without export_evidence)."""

@@ -201,16 +201,17 @@ def clip_viewed(*, clip, by, request=None):
 
 
 @transaction.atomic
-def clip_download(*, clip, by, reason, request=None):
+def clip_download(*, clip, by, reason, request=None, log=True):
     """Check that `by` may hand the clip out and log it with the reason; the caller sends the
     file. Raises EvidenceRefused (403 without export_evidence, 400 without a reason, 410 when
-    the file is gone)."""
+    the file is gone). `log=False`: a further piece of a download already logged (Range)."""
     if not may(by, Action.EXPORT_EVIDENCE, clip.incident):
         raise EvidenceRefused(403, _("Anda tidak berhak mengunduh bukti ini."))
     reason = _reason(reason)
     if not clip.has_file:
         raise EvidenceRefused(410, _("Berkas klip ini sudah dihapus (masa simpan berakhir)."))
-    record_custody(clip, ClipEvent.Kind.DOWNLOADED, by, request, reason=reason)
+    if log:
+        record_custody(clip, ClipEvent.Kind.DOWNLOADED, by, request, reason=reason)
 
 
 def record_custody(clip, kind, by, request, *, reason="", agency=None, at=None):
@@ -324,10 +325,13 @@ def link_revoke(*, clip, link_id, by, reason, request=None, now=None):
 
 
 @transaction.atomic
-def link_use(*, token, request=None):
+def link_use(*, token, request=None, log=True):
     """An agency downloads through its link: logged (no portal user: the agency is named).
-    The link's row is locked so that a revocation committed meanwhile is seen."""
+    The link's row is locked so that a revocation committed meanwhile is seen. `log=False`:
+    a further piece of a download already logged (Range), checked but not counted."""
     link = link_for_token(token, lock=True)
+    if not log:
+        return link
     AgencyLink.objects.filter(pk=link.pk).update(uses=link.uses + 1)
     record_custody(
         link.clip, ClipEvent.Kind.LINK_USED, None, request, reason=link.reason, agency=link.agency

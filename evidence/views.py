@@ -6,14 +6,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evidence import services
-from evidence.files import file_response
+from evidence.files import file_response, starts_playback
 from evidence.forms import ClipForm, LinkForm, ReasonForm, VerifyForm
 from evidence.models import Clip, ClipEvent
 from evidence.services import EvidenceRefused, may
@@ -92,21 +92,21 @@ def _detail_page(
 
 @login_required
 def clip_video(request, pk):
-    """The clip to play in the page (inline). A viewing is logged unless the same person
+    """The clip to play in the page (inline, in pieces when the player asks: HTTP Range). A
+    viewing is logged when playback starts (no Range, or from byte 0) unless the same person
     opened it within VIEW_AGAIN_AFTER (the page's own opening is one)."""
     clip = _clip(request, pk)
     if not clip.has_file:
         raise Http404
-    recent = clip.events.filter(
-        kind=ClipEvent.Kind.VIEWED,
-        actor=request.user,
-        at__gte=timezone.now() - VIEW_AGAIN_AFTER,
-    )
-    if not recent.exists():
-        services.clip_viewed(clip=clip, by=request.user, request=request)
-    response = FileResponse(clip.file.open("rb"), content_type="video/mp4")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if starts_playback(request, clip):  # a further piece (seeking) is the same viewing
+        recent = clip.events.filter(
+            kind=ClipEvent.Kind.VIEWED,
+            actor=request.user,
+            at__gte=timezone.now() - VIEW_AGAIN_AFTER,
+        )
+        if not recent.exists():
+            services.clip_viewed(clip=clip, by=request.user, request=request)
+    return file_response(clip, request, attachment=False)
 
 
 @login_required
@@ -124,11 +124,15 @@ def clip_download(request, pk):
         )
     try:
         services.clip_download(
-            clip=clip, by=request.user, reason=form.cleaned_data["reason"], request=request
+            clip=clip,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+            log=starts_playback(request, clip),
         )
     except EvidenceRefused as refused:
         return _refused_page(request, clip, refused.status, refused.message)
-    return file_response(clip)
+    return file_response(clip, request)
 
 
 def _refused_page(request, clip, status, message):
@@ -220,11 +224,13 @@ def agency_link(request, token):
         )
     if request.GET.get("unduh") == "1":
         try:
-            link = services.link_use(token=token, request=request)
+            link = services.link_use(
+                token=token, request=request, log=starts_playback(request, link.clip)
+            )
         except EvidenceRefused as refused:  # revoked or expired since the page was opened
             context = {"refused": refused.message}
             return render(request, "evidence/agency_link.html", context, status=refused.status)
-        return file_response(link.clip)
+        return file_response(link.clip, request)
     return render(request, "evidence/agency_link.html", {"link": link, "clip": link.clip})
 
 

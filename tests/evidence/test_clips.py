@@ -404,3 +404,99 @@ def test_fmp4_segments_are_cut_at_the_range_by_the_concat_demuxer(tmp_path):
         hashlib.sha256(target.read_bytes()).hexdigest() == digest and size == target.stat().st_size
     )
     assert 19 <= _duration(target) <= 21
+
+
+def test_clips_are_served_in_pieces_and_each_playback_is_logged_once(
+    recorded, demo_users, signed_in, client
+):
+    """Phones seek with HTTP Range: 206 with the piece, 416 past the end, the whole file
+    otherwise; a viewing or download is logged when it starts, not for every piece."""
+    demo_agencies()
+    incident, staff = recorded["incident"], demo_users["staf.kebonjeruk"]
+    clip = services.clip_create(
+        incident=incident,
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=2),
+        end=recorded["now"],
+        by=staff,
+    )
+    data, size = clip.file.read(), clip.bytes
+    staff_client = signed_in("staf.kebonjeruk")
+    video = f"/bukti/{clip.pk}/video.mp4"
+
+    def get(url, byte_range=None, who=staff_client, **headers):
+        if byte_range:
+            headers["Range"] = byte_range
+        answer = who.get(url, headers=headers)
+        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        return answer, body
+
+    def views():
+        return clip.events.filter(kind=ClipEvent.Kind.VIEWED).count()
+
+    whole, body = get(video)
+    assert whole.status_code == 200 and body == data
+    assert whole["Accept-Ranges"] == "bytes" and whole["Content-Length"] == str(size)
+    assert views() == 1
+    ClipEvent.objects.filter(clip=clip).update(at=timezone.now() - timedelta(hours=1))
+
+    first, body = get(video, "bytes=0-999")
+    assert first.status_code == 206 and body == data[:1000]
+    assert first["Content-Range"] == f"bytes 0-999/{size}" and first["Content-Length"] == "1000"
+    assert first["Content-Type"] == "video/mp4" and "inline" in first["Content-Disposition"]
+    assert views() == 2  # a playback started (from byte 0)
+    ClipEvent.objects.filter(clip=clip).update(at=timezone.now() - timedelta(hours=1))
+    middle, body = get(video, "bytes=1000-")  # the player seeks on: the same viewing
+    assert middle.status_code == 206 and body == data[1000:]
+    assert middle["Content-Range"] == f"bytes 1000-{size - 1}/{size}"
+    tail, body = get(video, "bytes=-500")  # the last 500 bytes (the moov box, say)
+    assert tail.status_code == 206 and body == data[-500:]
+    past, body = get(video, "bytes=0-99999999999")  # beyond the end: up to the end
+    assert past.status_code == 206 and body == data
+    assert views() == 3  # the last one started at byte 0 again
+    ClipEvent.objects.filter(clip=clip).update(at=timezone.now() - timedelta(hours=1))
+    for wrong in [f"bytes={size}-", f"bytes={size + 10}-{size + 20}", "bytes=-0"]:
+        refused, body = get(video, wrong)
+        assert refused.status_code == 416, wrong
+        assert refused["Content-Range"] == f"bytes */{size}"
+        assert f"{size} byte" in body.decode()
+    for ignored in ["bytes=0-9,20-29", "items=0-9", "bytes=9-0", "bytes=abc"]:
+        answer, body = get(video, ignored)  # not a single byte range: the whole file
+        assert answer.status_code == 200 and body == data, ignored
+    stale, body = get(video, "bytes=100-199", **{"If-Range": '"lain"'})
+    assert stale.status_code == 200 and body == data
+    fresh, body = get(video, "bytes=100-199", **{"If-Range": f'"{clip.sha256}"'})
+    assert fresh.status_code == 206 and body == data[100:200]
+
+    # The API download: pieces too, logged once with its reason.
+    api = f"/api/v1/clips/{clip.pk}/download/?reason=Permintaan+Polsek"
+    downloads = clip.events.filter(kind=ClipEvent.Kind.DOWNLOADED)
+    pieces = []
+    for byte_range in ["bytes=0-4095", "bytes=4096-"]:
+        answer, body = get(api, byte_range)
+        assert answer.status_code == 206 and answer["X-Content-SHA256"] == clip.sha256
+        pieces.append(body)
+    assert hashlib.sha256(b"".join(pieces)).hexdigest() == clip.sha256
+    assert downloads.count() == 1 and downloads.get().reason == "Permintaan Polsek"
+    refused, body = get(api, f"bytes={size}-")
+    assert refused.status_code == 416 and "detail" in refused.json()
+    piket = signed_in("piket.kebonjeruk")  # a piece is still a download: checked every time
+    assert get(api, "bytes=4096-", who=piket)[0].status_code == 403
+    assert (
+        get(f"/bukti/{clip.pk}/unduh/?reason=surat+polisi", "bytes=10-", who=piket)[0].status_code
+        == 403
+    )
+
+    # An agency's link: counted once per download, each piece checked against revocation.
+    from incidents.models import Agency
+
+    agency = Agency.objects.serving(incident.area_id).first()
+    incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
+    link, token = services.link_give(clip=clip, agency=agency, by=staff, reason="Penyidik")
+    url = f"/bukti/tautan/{token}/?unduh=1"
+    assert get(url, "bytes=0-99", who=client)[0].status_code == 206
+    assert get(url, "bytes=100-", who=client)[0].status_code == 206
+    link.refresh_from_db()
+    assert link.uses == 1 and clip.events.filter(kind=ClipEvent.Kind.LINK_USED).count() == 1
+    services.link_revoke(clip=clip, link_id=link.pk, by=staff, reason="Salah instansi")
+    assert get(url, "bytes=100-", who=client)[0].status_code == 410
