@@ -6,6 +6,8 @@ it out (download, an agency link) and lifting its hold need `export_evidence` on
 Every act is a ClipEvent, sent to the trail by `clip_custody` inside the same transaction.
 """
 
+import os
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -85,22 +87,30 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
     else:
         start, end = max(start, first_start), min(end, last_end)
     # The same clip asked again (a double click, a retried request): the one already saved.
-    same = Clip.objects.filter(
-        incident=incident, camera=camera, start=start, end=end, removed_at__isnull=True
-    ).first()
+    same = _same_clip(incident, camera, start, end)
     if same is not None:
         return same
-    name = f"bukti/{now:%Y/%m}/kejadian-{incident.pk}-{camera.code}-{start:%Y%m%dT%H%M%S}Z.mp4"
-    target = settings.MEDIA_ROOT / name
-    if target.exists():
-        name = name.replace(".mp4", f"-{now:%H%M%S%f}.mp4")
-        target = settings.MEDIA_ROOT / name
+    folder = f"bukti/{now:%Y/%m}"
+    # Cut under a name of its own: two saves at once each cut their own file.
+    scratch = settings.MEDIA_ROOT / folder / f".baru-{uuid.uuid4().hex}.mp4"
+    target = None
     try:
-        digest, size = clipping.cut(segments, start, end, target)
-    except clipping.ClipFailed:
-        raise EvidenceRefused(409, _("Rekaman tidak dapat dipotong; coba lagi.")) from None
-    try:
+        try:
+            digest, size = clipping.cut(segments, start, end, scratch)
+        except clipping.ClipFailed:
+            raise EvidenceRefused(409, _("Rekaman tidak dapat dipotong; coba lagi.")) from None
         with transaction.atomic():
+            # Saves of one incident's clips meet here one at a time (its row lock): of two
+            # identical saves at once, the second finds the first's clip and keeps no file.
+            Incident.objects.select_for_update().filter(pk=incident.pk).first()
+            same = _same_clip(incident, camera, start, end)
+            if same is not None:
+                return same
+            name = f"{folder}/kejadian-{incident.pk}-{camera.code}-{start:%Y%m%dT%H%M%S}Z.mp4"
+            if (settings.MEDIA_ROOT / name).exists():
+                name = name.replace(".mp4", f"-{now:%H%M%S%f}.mp4")
+            target = settings.MEDIA_ROOT / name
+            os.replace(scratch, target)
             clip = Clip.objects.create(
                 incident=incident,
                 camera=camera,
@@ -116,9 +126,18 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
             refresh_hour_holds(camera.pk, start, end)
             record_custody(clip, ClipEvent.Kind.CREATED, by, request, at=now)
     except BaseException:
-        target.unlink(missing_ok=True)
+        if target is not None:
+            target.unlink(missing_ok=True)
         raise
+    finally:
+        scratch.unlink(missing_ok=True)
     return clip
+
+
+def _same_clip(incident, camera, start, end):
+    return Clip.objects.filter(
+        incident=incident, camera=camera, start=start, end=end, removed_at__isnull=True
+    ).first()
 
 
 def _check_range(start, end, now):
