@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from alerts.models import PROVINCIAL_ONLY, AlertEvent, Kind
 from cameras import health
 from cameras.health import check_camera_health
 from cameras.mediamtx import end_browser_session_streams
@@ -25,6 +26,7 @@ from cameras.models import (
     ViewingSession,
 )
 from cameras.nodes import place_unassigned
+from kelurahan.codes import PROVINCE
 from tests.mediamtx_standin import mediamtx_standin
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +200,53 @@ def test_a_node_that_stops_answering_takes_its_cameras_offline_and_no_others(two
     n1.refresh_from_db(), n2.refresh_from_db()
     assert (n1.reachable, n2.reachable) == (False, True)
     assert "refused" in n1.last_error.lower() and n2.last_contact_at is not None
+
+
+def test_a_node_that_stops_answering_raises_one_alert_for_its_cameras(two_nodes):
+    """Its cameras go offline with one alert for the node naming how many (provincial admins),
+    not one per camera; a camera that fails on its own still raises its own. The node's return
+    is one alert too."""
+    (n1, one), (_n2, two) = two_nodes["n1"], two_nodes["n2"]
+    Camera.objects.filter(code=KJ_PASAR).update(node=n1)
+    one.paths = {KJ: _ready(KJ, 100), KJ_PASAR: _ready(KJ_PASAR, 100)}
+    two.paths = {TB: _ready(TB, 100)}
+    check_camera_health(now=T0)
+    AlertEvent.objects.all().delete()
+    n1.refresh_from_db()
+    contact = n1.last_contact_at
+
+    _stop(two_nodes, "n1")  # and TB's feed stalls on n2, which answers
+    changes = check_camera_health(now=T0 + timedelta(seconds=20))
+    assert sorted((c.camera.code, c.online) for c in changes) == [
+        (KJ_PASAR, False),
+        (KJ, False),
+        (TB, False),
+    ]
+    [node_alert] = AlertEvent.objects.filter(kind=Kind.MEDIA_NODE_DOWN)
+    assert node_alert.title == "Node media n1 tidak menjawab: 2 kamera offline"
+    assert node_alert.payload["count"] == 2
+    assert sorted(node_alert.payload["cameras"]) == sorted([KJ, KJ_PASAR])
+    assert (node_alert.area_id, node_alert.min_depth) == (PROVINCE, PROVINCIAL_ONLY)
+    assert node_alert.link == f"/django-admin/cameras/medianode/{n1.pk}/change/"
+    offline = AlertEvent.objects.filter(kind=Kind.CAMERA_OFFLINE)
+    assert [alert.payload["camera"] for alert in offline] == [TB]  # its own failure
+    assert not Camera.objects.filter(code__in=[KJ, KJ_PASAR], online=True).exists()
+
+    # Still down at the next look: nothing new.
+    assert check_camera_health(now=T0 + timedelta(seconds=40)) == []
+    assert AlertEvent.objects.count() == 2
+
+    # Back (here: at a new address): its cameras return under one alert.
+    with mediamtx_standin() as (again, url):
+        MediaNode.objects.filter(pk=n1.pk).update(api_url=url)
+        again.paths = {KJ: _ready(KJ, 500), KJ_PASAR: _ready(KJ_PASAR, 500)}
+        changes = check_camera_health(now=T0 + timedelta(seconds=60))
+    assert sorted((c.camera.code, c.online) for c in changes) == [(KJ_PASAR, True), (KJ, True)]
+    [back] = AlertEvent.objects.filter(kind=Kind.MEDIA_NODE_BACK)
+    assert back.title == "Node media n1 menjawab lagi: 2 kamera kembali online"
+    assert not AlertEvent.objects.filter(kind=Kind.CAMERA_ONLINE).exists()
+    n1.refresh_from_db()
+    assert n1.reachable and n1.last_contact_at > contact
 
 
 # --- Storage forecast -------------------------------------------------------------------------
