@@ -119,6 +119,59 @@ def test_imported_cameras_are_placed_on_nodes(demo_areas, tmp_path):
     assert sorted(nodes.values()) == ["n1", "n2", "n2"]
 
 
+def _rebalance(capsys, *args):
+    call_command("rebalance_nodes", *args)
+    return capsys.readouterr().out
+
+
+def _loads():
+    return dict(MediaNode.objects.with_load().values_list("name", "load"))
+
+
+def test_rebalance_spreads_cameras_onto_a_new_node_by_capacity(demo_areas, capsys):
+    """Two full-ish nodes, then a new one: the plan moves the newest cameras of the nodes furthest
+    above their share to the least loaded node; a dry run moves nothing; the same registry gives
+    the same plan; once balanced, nothing moves. A node being emptied is emptied."""
+    a, b = _node("a", capacity=10), _node("b", capacity=5)
+    cameras = [_camera(f"kamera-{n:02d}", node=a if n < 9 else b) for n in range(13)]
+    Camera.objects.filter(code="kamera-08").update(status=Camera.Status.RETIRED)  # not counted
+    assert _loads() == {"a": 8, "b": 4}
+    c = _node("c", capacity=5)
+    # 12 active cameras over capacities 10/5/5: shares 6/3/3.
+    plan = _rebalance(capsys, "--dry-run")
+    assert _loads() == {"a": 8, "b": 4, "c": 0}
+    lines = [line.strip() for line in plan.splitlines()]
+    assert lines[0] == "Rencana (belum dijalankan):"
+    moves = [line for line in lines if line.startswith("kamera-")]
+    # a is 2 above its share, b 1: a gives first (its newest), then a tie (1 each) goes to a
+    # by name; c takes all, being the least loaded each time.
+    assert moves == ["kamera-07: a -> c", "kamera-06: a -> c", "kamera-12: b -> c"]
+    assert "a: 8 -> 6 kamera (bagian 6, kapasitas 10)" in lines
+    assert "c: 0 -> 3 kamera (bagian 3, kapasitas 5)" in lines
+    assert _rebalance(capsys, "--dry-run") == plan  # deterministic
+
+    done = _rebalance(capsys)
+    assert [line.strip() for line in done.splitlines() if line.strip().startswith("kamera-")] == (
+        moves
+    )
+    assert _loads() == {"a": 6, "b": 3, "c": 3}
+    assert Camera.objects.get(code="kamera-12").node == c
+    assert Camera.objects.get(code="kamera-08").node == a  # retired: stays where it was
+    assert "sudah seimbang" in _rebalance(capsys)
+    assert _loads() == {"a": 6, "b": 3, "c": 3}
+
+    # b is to be emptied: its cameras go to the others, the least loaded first.
+    MediaNode.objects.filter(pk=b.pk).update(accepts_new=False)
+    _rebalance(capsys)
+    assert _loads() == {"a": 8, "b": 0, "c": 4}
+    # Over capacity and nowhere to go: what fits moves, the rest stays.
+    MediaNode.objects.filter(pk=c.pk).update(capacity=2)
+    MediaNode.objects.filter(pk=a.pk).update(capacity=9)
+    _rebalance(capsys)
+    assert _loads() == {"a": 9, "b": 0, "c": 3}
+    assert len(cameras) == 13
+
+
 # --- Sync, URLs and kicks go to the camera's node --------------------------------------------
 
 
