@@ -44,9 +44,10 @@ def requested_range(request, size, etag):
 
 def starts_playback(request, clip):
     """Whether this request begins a viewing or a download (no Range, or a range from byte
-    0), rather than fetching a further piece of one: only those go on the custody log."""
+    0), rather than fetching a further piece of one (or nothing: 416): only those go on the
+    custody log."""
     wanted = requested_range(request, clip.bytes, etag(clip))
-    return wanted is None or wanted == UNSATISFIABLE or wanted[0] == 0
+    return wanted is None or (wanted != UNSATISFIABLE and wanted[0] == 0)
 
 
 def etag(clip):

@@ -460,6 +460,7 @@ def test_clips_are_served_in_pieces_and_each_playback_is_logged_once(
         assert refused.status_code == 416, wrong
         assert refused["Content-Range"] == f"bytes */{size}"
         assert f"{size} byte" in body.decode()
+    assert views() == 3  # nothing was sent: nothing logged
     for ignored in ["bytes=0-9,20-29", "items=0-9", "bytes=9-0", "bytes=abc"]:
         answer, body = get(video, ignored)  # not a single byte range: the whole file
         assert answer.status_code == 200 and body == data, ignored
@@ -480,6 +481,7 @@ def test_clips_are_served_in_pieces_and_each_playback_is_logged_once(
     assert downloads.count() == 1 and downloads.get().reason == "Permintaan Polsek"
     refused, body = get(api, f"bytes={size}-")
     assert refused.status_code == 416 and "detail" in refused.json()
+    assert downloads.count() == 1
     piket = signed_in("piket.kebonjeruk")  # a piece is still a download: checked every time
     assert get(api, "bytes=4096-", who=piket)[0].status_code == 403
     assert (
