@@ -74,6 +74,8 @@ class Kind(models.TextChoices):
     INCIDENT_OVERDUE = "kejadian_terlambat", _("Kejadian lewat batas tindak lanjut")
     CAMERA_OFFLINE = "kamera_offline", _("Kamera offline")
     CAMERA_ONLINE = "kamera_online", _("Kamera kembali online")
+    MEDIA_NODE_DOWN = "node_media_mati", _("Node media tidak menjawab")
+    MEDIA_NODE_BACK = "node_media_pulih", _("Node media menjawab lagi")
     RECORDING_DISK_LOW = "rekaman_disk_penuh", _("Ruang rekaman hampir penuh")
     SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
     TICKET_OVERDUE = "tiket_terlambat", _("Tiket perbaikan lewat batas")

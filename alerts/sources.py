@@ -11,13 +11,14 @@ import hashlib
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_delete, post_save
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from alerts.groups import ACCESS_CHANGED, SESSION_ENDED
 from alerts.models import PROVINCIAL_ONLY, Kind
 from alerts.publish import publish_alert, send_to_user
 from cameras.models import Camera, CameraStatusChange
-from cameras.signals import camera_status_changed, recordings_disk_low
+from cameras.signals import camera_status_changed, media_node_changed, recordings_disk_low
 from datarequests.signals import Event as RequestEvent
 from datarequests.signals import request_event
 from incidents.models import IncidentEvent
@@ -57,9 +58,11 @@ def _incident_event(sender, incident, event, **kwargs):
     )
 
 
-def _camera_status_changed(sender, camera, online, at, **kwargs):
+def _camera_status_changed(sender, camera, online, at, node=None, **kwargs):
     if not online and camera.status != Camera.Status.ACTIVE:
         return  # stopped on purpose (maintenance, retired): nothing to act on
+    if node is not None:
+        return  # its media node went down or came back: one alert tells of the node
     if online and CameraStatusChange.objects.filter(camera_id=camera.pk).count() <= 1:
         return  # the first sign of life of a new camera is not news
     publish_alert(
@@ -69,6 +72,33 @@ def _camera_status_changed(sender, camera, online, at, **kwargs):
         title=camera.name,
         link=camera.get_absolute_url(),
         payload={"camera": camera.code, "online": online, "at": at.isoformat()},
+    )
+
+
+def _media_node_changed(sender, node, online, cameras, since, at, **kwargs):
+    """A media node stopped answering and took `cameras` offline (or answers again and they
+    are back): one alert for the provincial admins, who run the nodes, naming how many."""
+    values = {"node": node.name, "count": len(cameras)}
+    if online:
+        title = _("Node media %(node)s menjawab lagi: %(count)d kamera kembali online") % values
+    else:
+        title = _("Node media %(node)s tidak menjawab: %(count)d kamera offline") % values
+    outage = since.isoformat() if since else "awal"
+    publish_alert(
+        kind=Kind.MEDIA_NODE_BACK if online else Kind.MEDIA_NODE_DOWN,
+        area_code=PROVINCE,
+        severity="rendah" if online else "tinggi",
+        title=title,
+        link=reverse("admin:cameras_medianode_change", args=[node.pk]),
+        payload={
+            "node": node.name,
+            "online": online,
+            "count": len(cameras),
+            "cameras": cameras[:50],
+            "at": at.isoformat(),
+        },
+        min_depth=PROVINCIAL_ONLY,
+        key=f"{'node-pulih' if online else 'node-mati'}:{node.pk}:{outage}",
     )
 
 
@@ -176,6 +206,7 @@ def session_digest(session_key):
 def connect():
     incident_event.connect(_incident_event, dispatch_uid="alerts-incident")
     camera_status_changed.connect(_camera_status_changed, dispatch_uid="alerts-camera")
+    media_node_changed.connect(_media_node_changed, dispatch_uid="alerts-media-node")
     request_event.connect(_request_event, dispatch_uid="alerts-datarequest")
     recordings_disk_low.connect(_recordings_disk_low, dispatch_uid="alerts-recordings-disk")
     ticket_overdue.connect(_ticket_overdue, dispatch_uid="alerts-ticket-overdue")

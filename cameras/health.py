@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from cameras.ffmpeg import PLAYLIST
 from cameras.mediamtx_paths import MediaMTXError, list_items
-from cameras.models import Camera, CameraStatusChange
+from cameras.models import Camera, CameraStatusChange, MediaNode
 from cameras.nodes import mark_contact, serving_nodes
-from cameras.signals import camera_status_changed
+from cameras.signals import camera_status_changed, media_node_changed
 
 log = logging.getLogger(__name__)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -41,13 +41,16 @@ def check_camera_health(*, now=None, watching_since=None, root=None, problems=No
     Production: media nodes that did not answer are appended to `problems` as (node, error).
     """
     now = now or timezone.now()
+    down, back = [], []  # nodes that did not answer; nodes that answer again
     cameras = list(
         Camera.objects.filter(Q(status=Camera.Status.ACTIVE) | Q(online=True)).only(
             "code", "status", "online", "online_changed_at", "last_seen_at", "node_id"
         )
     )
     if settings.STREAM_MODE == "mediamtx":
-        signs = mediamtx_signs(now, {c.code: c.node_id for c in cameras}, problems)
+        signs = mediamtx_signs(now, {c.code: c.node_id for c in cameras}, down, back)
+        if problems is not None:
+            problems.extend(down)
     else:
         folder = Path(root or settings.STREAMS_ROOT)
         signs = {camera.code: playlist_sign(folder / camera.code / PLAYLIST) for camera in cameras}
@@ -60,16 +63,50 @@ def check_camera_health(*, now=None, watching_since=None, root=None, problems=No
             seen.append(camera)
     Camera.objects.bulk_update(seen, ["last_seen_at"], batch_size=500)
 
+    # A node's outage (or return) is one piece of news, not one per camera it serves.
+    cause = {node.pk: node for node, _error in down if node.pk is not None}
+    cause.update((node.pk, node) for node in back if node.pk is not None)
     changes = []
     for camera in cameras:
         online = _verdict(camera, now, watching_since)
         if online is None or (online == camera.online and camera.online_changed_at):
             continue
         at = camera.last_seen_at if online else (camera.last_seen_at or now)
-        change = record_status(camera.pk, online=online, at=at)
+        node = cause.get(camera.node_id) if camera.status == Camera.Status.ACTIVE else None
+        if node is not None and (node in back) != online:
+            node = None  # went offline while its node answers again, or the reverse: its own
+        change = record_status(camera.pk, online=online, at=at, node=node)
         if change:
             changes.append(change)
+    _tell_node_changes(cause.values(), changes, back, now)
     return changes
+
+
+def _tell_node_changes(nodes, changes, back, now):
+    for node in nodes:
+        online = node in back
+        codes = [
+            change.camera.code
+            for change in changes
+            if change.camera.node_id == node.pk and change.online == online
+        ]
+        if codes:
+            with transaction.atomic():
+                media_node_changed.send(
+                    MediaNode,
+                    node=node,
+                    online=online,
+                    cameras=codes,
+                    since=node.last_contact_at,
+                    at=now,
+                )
+            log.warning(
+                "media node %s %s: %d cameras %s",
+                node,
+                "answers again" if online else "does not answer",
+                len(codes),
+                "online" if online else "offline",
+            )
 
 
 def _verdict(camera, now, watching_since):
@@ -84,11 +121,12 @@ def _verdict(camera, now, watching_since):
     return False
 
 
-def record_status(camera_id, *, online, at):
+def record_status(camera_id, *, online, at, node=None):
     """Record that a camera went online or offline at `at`, unless that is already known.
 
     Returns the new CameraStatusChange, or None when nothing changed (so two checkers running
-    at once record a change once). `camera_status_changed` is sent inside its transaction.
+    at once record a change once). `camera_status_changed` is sent inside its transaction, with
+    `node` when the camera's media node going down (or coming back) is the cause.
     """
     with transaction.atomic():
         camera = Camera.objects.select_for_update().filter(pk=camera_id).first()
@@ -103,7 +141,7 @@ def record_status(camera_id, *, online, at):
         camera.save(update_fields=["online", "online_changed_at", "last_seen_at"])
         change = CameraStatusChange.objects.create(camera=camera, online=online, at=at)
         # Inside the transaction: the alerts store their event with the change it reports.
-        camera_status_changed.send(Camera, camera=camera, online=online, at=at)
+        camera_status_changed.send(Camera, camera=camera, online=online, at=at, node=node)
     log.info("camera %s is %s since %s", camera.code, "online" if online else "offline", at)
     return change
 
@@ -126,13 +164,14 @@ def playlist_sign(path):
 _inbound_bytes = {}
 
 
-def mediamtx_signs(now, node_of, problems=None):
+def mediamtx_signs(now, node_of, problems=None, back=None):
     """{camera code: now} for cameras whose own node lists their path ready and still receiving.
 
     `node_of` maps camera codes to the pk of the node serving them (None: the settings node).
     A node that does not answer gives no signs, so its cameras go offline after
     CAMERA_OFFLINE_AFTER while the other nodes' cameras are judged as usual; it is appended to
-    `problems` as (node, error) and marked unreachable in the registry.
+    `problems` as (node, error) and marked unreachable in the registry. A registered node that
+    answers again after it did not is appended to `back`.
     """
     signs = {}
     for node in serving_nodes():
@@ -144,6 +183,8 @@ def mediamtx_signs(now, node_of, problems=None):
             if problems is not None:
                 problems.append((node, error))
             continue
+        if node.pk is not None and not node.reachable and back is not None:
+            back.append(node)
         mark_contact(node)
         for item in items:
             name = item.get("name")

@@ -11,6 +11,8 @@ While no node is registered, the one MediaMTX of the MEDIAMTX_* settings serves 
 """
 
 import logging
+from dataclasses import dataclass
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import transaction
@@ -96,3 +98,83 @@ def mark_contact(node, error=None):
     if error is None:
         fields["last_contact_at"] = timezone.now()
     MediaNode.objects.filter(pk=node.pk).update(**fields)
+
+
+# --- Rebalancing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    camera_id: int
+    code: str
+    source: str  # node names
+    target: str
+
+
+def fair_shares(nodes, total):
+    """{node pk: active cameras it should serve} for `total` cameras: nodes taking new cameras
+    share them in proportion to their capacity (never above it; the remainder of the rounding
+    goes to the largest fractions, ties by name); a node not taking new ones (being emptied)
+    gets none. When `total` exceeds the room of the open nodes, each is at capacity."""
+    open_nodes = [node for node in nodes if node.accepts_new]
+    shares = dict.fromkeys((node.pk for node in nodes), 0)
+    room = sum(node.capacity for node in open_nodes)
+    if not open_nodes:
+        return shares
+    if total >= room:
+        shares.update((node.pk, node.capacity) for node in open_nodes)
+        return shares
+    exact = {node.pk: Fraction(total * node.capacity, room) for node in open_nodes}
+    shares.update((pk, int(share)) for pk, share in exact.items())
+    left = total - sum(shares.values())
+    by_fraction = sorted(open_nodes, key=lambda n: (-(exact[n.pk] - shares[n.pk]), n.name))
+    for node in by_fraction[:left]:
+        shares[node.pk] += 1
+    return shares
+
+
+def rebalance_plan():
+    """The moves that bring every registered node to its fair share of the active cameras:
+    from the node furthest above its share, its newest camera first, to the node least loaded
+    for its capacity (ties by name). Deterministic: the same registry gives the same plan; a
+    balanced registry gives none."""
+    nodes = sorted(MediaNode.objects.with_load(), key=lambda node: node.name)
+    loads = {node.pk: node.load for node in nodes}
+    shares = fair_shares(nodes, sum(loads.values()))
+    above = [node.pk for node in nodes if loads[node.pk] > shares[node.pk]]
+    movable = {}
+    cameras = Camera.objects.filter(status=Camera.Status.ACTIVE, node_id__in=above)
+    for pk, code, node_id in cameras.order_by("-pk").values_list("pk", "code", "node_id"):
+        movable.setdefault(node_id, []).append((pk, code))
+    moves = []
+    while True:
+        givers = [n for n in nodes if loads[n.pk] > shares[n.pk] and movable.get(n.pk)]
+        takers = [n for n in nodes if loads[n.pk] < shares[n.pk]]
+        if not givers or not takers:
+            return moves
+        giver = min(givers, key=lambda n: (shares[n.pk] - loads[n.pk], n.name))
+        taker = min(takers, key=lambda n: (Fraction(loads[n.pk], n.capacity), n.name))
+        camera_id, code = movable[giver.pk].pop(0)
+        loads[giver.pk] -= 1
+        loads[taker.pk] += 1
+        moves.append(Move(camera_id, code, giver.name, taker.name))
+
+
+@transaction.atomic
+def rebalance(*, dry_run=False):
+    """Plan (`rebalance_plan`) and, unless `dry_run`, move the cameras; returns the moves. The
+    nodes' rows are locked meanwhile, so two runs do not plan from the same loads. A moved
+    camera's path follows at the next sync (`run_streams` within 30 s, or `sync_mediamtx`)."""
+    list(MediaNode.objects.select_for_update().order_by("pk"))
+    moves = rebalance_plan()
+    if dry_run:
+        return moves
+    by_target = {}
+    for move in moves:
+        by_target.setdefault(move.target, []).append(move.camera_id)
+    nodes = dict(MediaNode.objects.filter(name__in=by_target).values_list("name", "pk"))
+    for name, ids in by_target.items():
+        Camera.objects.filter(pk__in=ids).update(node_id=nodes[name])
+    if moves:
+        log.info("rebalanced %d cameras over the media nodes", len(moves))
+    return moves

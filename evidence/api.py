@@ -11,11 +11,11 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from cameras.models import Camera
-from common.api import Body, QueryParams
+from common.api import ID_PATTERN, Body, QueryParams
 from common.dates import RangeDateTimeField
 from evidence import services
-from evidence.files import file_response
-from evidence.models import Clip
+from evidence.files import file_response, starts_playback
+from evidence.models import AgencyLink, Clip
 from evidence.services import EvidenceRefused
 from incidents.api import RefusalSerializer
 from incidents.models import Incident
@@ -41,6 +41,26 @@ class ClipSerializer(serializers.ModelSerializer):
         if clip.held_while_open:
             return "open"
         return clip.held_until.isoformat() if clip.held_until else None
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    state = serializers.ChoiceField(
+        ["berlaku", "kedaluwarsa", "dicabut"], read_only=True, help_text="Keadaan tautan sekarang"
+    )
+
+    class Meta:
+        model = AgencyLink
+        fields = [
+            "id", "agency", "agency_name", "created_at", "expires_at", "revoked_at", "uses",
+            "reason", "state",
+        ]  # fmt: skip
+
+
+class ReasonBody(Body):
+    reason = serializers.CharField(
+        min_length=5, max_length=300, help_text="Alasan (dicatat dalam riwayat penanganan)"
+    )
 
 
 class ClipCreateSerializer(Body):
@@ -137,9 +157,16 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Unduh klip (MP4); alasan wajib dan dicatat",
+        description=(
+            "Mendukung HTTP Range (`Range: bytes=a-b`, `bytes=a-`, `bytes=-n`): 206 dengan "
+            "potongan itu, 416 bila di luar ukuran berkas. Unduhan dicatat sekali, pada "
+            "permintaan tanpa Range atau yang mulai dari byte 0."
+        ),
         parameters=[DownloadQuery],
         responses={
             (200, "video/mp4"): OpenApiTypes.BINARY,
+            (206, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="Potongan"),
+            416: OpenApiResponse(RefusalSerializer, description="Rentang di luar berkas"),
             400: OpenApiTypes.OBJECT,
             403: RefusalSerializer,
             404: RefusalSerializer,
@@ -154,11 +181,97 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         query = DownloadQuery.read(request)
         try:
             services.clip_download(
-                clip=clip, by=request.user, reason=query["reason"], request=request
+                clip=clip,
+                by=request.user,
+                reason=query["reason"],
+                request=request,
+                log=starts_playback(request, clip),
             )
         except EvidenceRefused as refused:
             return _refusal(refused)
-        return file_response(clip)
+        return file_response(clip, request, json_refusal=True)
+
+    def _exporting(self, message):
+        """The clip in the path, or a refusal (404 outside, 403 without export_evidence)."""
+        clip = self.get_object()
+        if not services.may(self.request.user, Action.EXPORT_EVIDENCE, clip.incident):
+            return clip, Response({"detail": message}, status=403)
+        return clip, None
+
+    @extend_schema(
+        summary="Tautan unduh yang diberikan kepada instansi untuk klip ini",
+        responses={200: LinkSerializer(many=True), 403: RefusalSerializer, 404: RefusalSerializer},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def links(self, request, pk=None):
+        clip, refused = self._exporting(_("Anda tidak berhak melihat tautan bukti ini."))
+        if refused:
+            return refused
+        links = clip.links.select_related("agency").order_by("-created_at", "-pk")
+        return Response(LinkSerializer(links, many=True).data)
+
+    @extend_schema(
+        summary="Cabut tautan instansi sebelum berakhir (alasan wajib dan dicatat)",
+        request=ReasonBody,
+        responses={
+            200: LinkSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: RefusalSerializer,
+            404: RefusalSerializer,
+            409: OpenApiResponse(RefusalSerializer, description="Tautan sudah dicabut"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"links/(?P<link_id>{ID_PATTERN})/revoke",
+        url_name="link-revoke",
+    )
+    def link_revoke(self, request, pk=None, link_id=None):
+        clip, refused = self._exporting(_("Anda tidak berhak mencabut tautan bukti ini."))
+        if refused:
+            return refused
+        if not clip.links.filter(pk=link_id).exists():
+            return Response({"detail": _("Tautan tidak ditemukan pada klip ini.")}, status=404)
+        body = ReasonBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            link = services.link_revoke(
+                clip=clip,
+                link_id=int(link_id),
+                by=request.user,
+                reason=body.validated_data["reason"],
+                request=request,
+            )
+        except EvidenceRefused as refused:
+            return _refusal(refused)
+        return Response(LinkSerializer(link).data)
+
+    @extend_schema(
+        summary="Cabut penahanan klip sebelum waktunya (alasan wajib dan dicatat)",
+        request=ReasonBody,
+        responses={
+            200: ClipSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: RefusalSerializer,
+            404: RefusalSerializer,
+            409: OpenApiResponse(RefusalSerializer, description="Penahanan sudah dicabut"),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="lift-hold", url_name="lift-hold")
+    def lift_hold(self, request, pk=None):
+        clip, refused = self._exporting(_("Anda tidak berhak mencabut penahanan bukti ini."))
+        if refused:
+            return refused
+        body = ReasonBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            clip = services.hold_lift(
+                clip=clip, by=request.user, reason=body.validated_data["reason"], request=request
+            )
+        except EvidenceRefused as refused:
+            return _refusal(refused)
+        return Response(ClipSerializer(clip).data)
 
     def perform_content_negotiation(self, request, force=False):
         # The download answers with its MP4 whatever the client said it accepts.

@@ -95,6 +95,7 @@ class ClipEvent(models.Model):
         DOWNLOADED = "diunduh", _("Diunduh")
         LINK_GIVEN = "tautan_dibuat", _("Tautan untuk instansi dibuat")
         LINK_USED = "tautan_dipakai", _("Diunduh lewat tautan instansi")
+        LINK_REVOKED = "tautan_dicabut", _("Tautan untuk instansi dicabut")
         HOLD_LIFTED = "penahanan_dicabut", _("Penahanan dicabut")
         REMOVED = "dihapus", _("Berkas dihapus (masa simpan berakhir)")
 
@@ -147,6 +148,13 @@ class AgencyLink(models.Model):
 
     def __str__(self):
         return f"klip #{self.clip_id} → {self.agency}"
+
+    @property
+    def state(self):
+        """ "dicabut", "kedaluwarsa" or "berlaku" (for the clip page's list of links)."""
+        if self.revoked_at is not None:
+            return "dicabut"
+        return "berlaku" if self.usable() else "kedaluwarsa"
 
     def usable(self, now=None):
         return self.revoked_at is None and (now or timezone.now()) < self.expires_at

@@ -6,6 +6,8 @@ it out (download, an agency link) and lifting its hold need `export_evidence` on
 Every act is a ClipEvent, sent to the trail by `clip_custody` inside the same transaction.
 """
 
+import os
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -85,22 +87,30 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
     else:
         start, end = max(start, first_start), min(end, last_end)
     # The same clip asked again (a double click, a retried request): the one already saved.
-    same = Clip.objects.filter(
-        incident=incident, camera=camera, start=start, end=end, removed_at__isnull=True
-    ).first()
+    same = _same_clip(incident, camera, start, end)
     if same is not None:
         return same
-    name = f"bukti/{now:%Y/%m}/kejadian-{incident.pk}-{camera.code}-{start:%Y%m%dT%H%M%S}Z.mp4"
-    target = settings.MEDIA_ROOT / name
-    if target.exists():
-        name = name.replace(".mp4", f"-{now:%H%M%S%f}.mp4")
-        target = settings.MEDIA_ROOT / name
+    folder = f"bukti/{now:%Y/%m}"
+    # Cut under a name of its own: two saves at once each cut their own file.
+    scratch = settings.MEDIA_ROOT / folder / f".baru-{uuid.uuid4().hex}.mp4"
+    target = None
     try:
-        digest, size = clipping.cut(segments, start, end, target)
-    except clipping.ClipFailed:
-        raise EvidenceRefused(409, _("Rekaman tidak dapat dipotong; coba lagi.")) from None
-    try:
+        try:
+            digest, size = clipping.cut(segments, start, end, scratch)
+        except clipping.ClipFailed:
+            raise EvidenceRefused(409, _("Rekaman tidak dapat dipotong; coba lagi.")) from None
         with transaction.atomic():
+            # Saves of one incident's clips meet here one at a time (its row lock): of two
+            # identical saves at once, the second finds the first's clip and keeps no file.
+            Incident.objects.select_for_update().filter(pk=incident.pk).first()
+            same = _same_clip(incident, camera, start, end)
+            if same is not None:
+                return same
+            name = f"{folder}/kejadian-{incident.pk}-{camera.code}-{start:%Y%m%dT%H%M%S}Z.mp4"
+            if (settings.MEDIA_ROOT / name).exists():
+                name = name.replace(".mp4", f"-{now:%H%M%S%f}.mp4")
+            target = settings.MEDIA_ROOT / name
+            os.replace(scratch, target)
             clip = Clip.objects.create(
                 incident=incident,
                 camera=camera,
@@ -116,9 +126,18 @@ def clip_create(*, incident, camera, start, end, by, request=None, now=None):
             refresh_hour_holds(camera.pk, start, end)
             record_custody(clip, ClipEvent.Kind.CREATED, by, request, at=now)
     except BaseException:
-        target.unlink(missing_ok=True)
+        if target is not None:
+            target.unlink(missing_ok=True)
         raise
+    finally:
+        scratch.unlink(missing_ok=True)
     return clip
+
+
+def _same_clip(incident, camera, start, end):
+    return Clip.objects.filter(
+        incident=incident, camera=camera, start=start, end=end, removed_at__isnull=True
+    ).first()
 
 
 def _check_range(start, end, now):
@@ -201,16 +220,17 @@ def clip_viewed(*, clip, by, request=None):
 
 
 @transaction.atomic
-def clip_download(*, clip, by, reason, request=None):
+def clip_download(*, clip, by, reason, request=None, log=True):
     """Check that `by` may hand the clip out and log it with the reason; the caller sends the
     file. Raises EvidenceRefused (403 without export_evidence, 400 without a reason, 410 when
-    the file is gone)."""
+    the file is gone). `log=False`: a further piece of a download already logged (Range)."""
     if not may(by, Action.EXPORT_EVIDENCE, clip.incident):
         raise EvidenceRefused(403, _("Anda tidak berhak mengunduh bukti ini."))
     reason = _reason(reason)
     if not clip.has_file:
         raise EvidenceRefused(410, _("Berkas klip ini sudah dihapus (masa simpan berakhir)."))
-    record_custody(clip, ClipEvent.Kind.DOWNLOADED, by, request, reason=reason)
+    if log:
+        record_custody(clip, ClipEvent.Kind.DOWNLOADED, by, request, reason=reason)
 
 
 def record_custody(clip, kind, by, request, *, reason="", agency=None, at=None):
@@ -270,28 +290,67 @@ def link_token(link):
     return signing.dumps([link.pk, link.clip_id, int(link.expires_at.timestamp())], salt=LINK_SALT)
 
 
-def link_for_token(token, now=None):
-    """The usable AgencyLink a token names; raises EvidenceRefused (404, or 410 once expired)."""
+def link_for_token(token, now=None, *, lock=False):
+    """The usable AgencyLink a token names; raises EvidenceRefused (404, or 410 once expired
+    or revoked). `lock`: its row is locked until the transaction ends."""
     try:
         link_id, clip_id, _expires = signing.loads(token, salt=LINK_SALT)
     except (signing.BadSignature, TypeError, ValueError):
         raise EvidenceRefused(404, _("Tautan tidak dikenal.")) from None
-    link = (
-        AgencyLink.objects.select_related("clip", "agency", "clip__incident")
-        .filter(pk=link_id, clip_id=clip_id)
-        .first()
-    )
+    links = AgencyLink.objects.select_related("clip", "agency", "clip__incident")
+    if lock:
+        links = links.select_for_update(of=("self",))
+    link = links.filter(pk=link_id, clip_id=clip_id).first()
     if link is None:
         raise EvidenceRefused(404, _("Tautan tidak dikenal."))
+    if link.revoked_at is not None:
+        raise EvidenceRefused(
+            410,
+            _(
+                "Tautan ini sudah dicabut oleh pemberinya dan tidak dapat dipakai lagi. "
+                "Hubungi kelurahan yang mengirimkannya bila Anda masih memerlukan rekaman ini."
+            ),
+        )
     if not link.usable(now) or not link.clip.has_file:
         raise EvidenceRefused(410, _("Tautan ini sudah tidak berlaku."))
     return link
 
 
 @transaction.atomic
-def link_use(*, token, request=None):
-    """An agency downloads through its link: logged (no portal user: the agency is named)."""
-    link = link_for_token(token)
+def link_revoke(*, clip, link_id, by, reason, request=None, now=None):
+    """End an agency's link before it expires: an audited act with a reason. The link then
+    answers 410 with a message saying it was revoked. Raises EvidenceRefused: 403 without
+    export_evidence, 404 for a link of another clip, 400 without a reason, 409 when revoked."""
+    now = now or timezone.now()
+    if not may(by, Action.EXPORT_EVIDENCE, clip.incident):
+        raise EvidenceRefused(403, _("Anda tidak berhak mencabut tautan bukti ini."))
+    link = (
+        AgencyLink.objects.select_for_update()
+        .select_related("agency")
+        .filter(clip_id=clip.pk, pk=link_id)
+        .first()
+    )
+    if link is None:
+        raise EvidenceRefused(404, _("Tautan tidak ditemukan pada klip ini."))
+    reason = _reason(reason)
+    if link.revoked_at is not None:
+        raise EvidenceRefused(409, _("Tautan ini sudah dicabut."))
+    link.revoked_at = now
+    link.save(update_fields=["revoked_at"])
+    record_custody(
+        clip, ClipEvent.Kind.LINK_REVOKED, by, request, reason=reason, agency=link.agency, at=now
+    )
+    return link
+
+
+@transaction.atomic
+def link_use(*, token, request=None, log=True):
+    """An agency downloads through its link: logged (no portal user: the agency is named).
+    The link's row is locked so that a revocation committed meanwhile is seen. `log=False`:
+    a further piece of a download already logged (Range), checked but not counted."""
+    link = link_for_token(token, lock=True)
+    if not log:
+        return link
     AgencyLink.objects.filter(pk=link.pk).update(uses=link.uses + 1)
     record_custody(
         link.clip, ClipEvent.Kind.LINK_USED, None, request, reason=link.reason, agency=link.agency

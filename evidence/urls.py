@@ -12,5 +12,6 @@ urlpatterns = [
     path("bukti/<id:pk>/video.mp4", views.clip_video, name="clip-video"),
     path("bukti/<id:pk>/unduh/", views.clip_download, name="clip-download"),
     path("bukti/<id:pk>/tautan/", views.link_give, name="link-give"),
+    path("bukti/<id:pk>/tautan/<id:link_pk>/cabut/", views.link_revoke, name="link-revoke"),
     path("bukti/<id:pk>/cabut-penahanan/", views.hold_lift, name="hold-lift"),
 ]

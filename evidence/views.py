@@ -6,14 +6,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evidence import services
-from evidence.files import file_response
+from evidence.files import file_response, starts_playback
 from evidence.forms import ClipForm, LinkForm, ReasonForm, VerifyForm
 from evidence.models import Clip, ClipEvent
 from evidence.services import EvidenceRefused, may
@@ -62,9 +62,23 @@ def clip_detail(request, pk):
     return _detail_page(request, clip)
 
 
-def _detail_page(request, clip, *, link_form=None, lift_form=None, new_link=None, status=200):
+def _detail_page(
+    request,
+    clip,
+    *,
+    link_form=None,
+    lift_form=None,
+    new_link=None,
+    revoke_form=None,
+    revoking=None,
+    status=200,
+):
     may_export = may(request.user, Action.EXPORT_EVIDENCE, clip.incident)
+    links = clip.links.select_related("agency", "created_by") if may_export else []
     context = {
+        "links": links,
+        "revoke_form": revoke_form or ReasonForm(prefix="cabut-tautan"),
+        "revoking": revoking,
         "clip": clip,
         "events": clip.events.select_related("actor", "agency"),
         "may_export": may_export,
@@ -78,21 +92,21 @@ def _detail_page(request, clip, *, link_form=None, lift_form=None, new_link=None
 
 @login_required
 def clip_video(request, pk):
-    """The clip to play in the page (inline). A viewing is logged unless the same person
+    """The clip to play in the page (inline, in pieces when the player asks: HTTP Range). A
+    viewing is logged when playback starts (no Range, or from byte 0) unless the same person
     opened it within VIEW_AGAIN_AFTER (the page's own opening is one)."""
     clip = _clip(request, pk)
     if not clip.has_file:
         raise Http404
-    recent = clip.events.filter(
-        kind=ClipEvent.Kind.VIEWED,
-        actor=request.user,
-        at__gte=timezone.now() - VIEW_AGAIN_AFTER,
-    )
-    if not recent.exists():
-        services.clip_viewed(clip=clip, by=request.user, request=request)
-    response = FileResponse(clip.file.open("rb"), content_type="video/mp4")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if starts_playback(request, clip):  # a further piece (seeking) is the same viewing
+        recent = clip.events.filter(
+            kind=ClipEvent.Kind.VIEWED,
+            actor=request.user,
+            at__gte=timezone.now() - VIEW_AGAIN_AFTER,
+        )
+        if not recent.exists():
+            services.clip_viewed(clip=clip, by=request.user, request=request)
+    return file_response(clip, request, attachment=False)
 
 
 @login_required
@@ -110,11 +124,15 @@ def clip_download(request, pk):
         )
     try:
         services.clip_download(
-            clip=clip, by=request.user, reason=form.cleaned_data["reason"], request=request
+            clip=clip,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+            log=starts_playback(request, clip),
         )
     except EvidenceRefused as refused:
         return _refused_page(request, clip, refused.status, refused.message)
-    return file_response(clip)
+    return file_response(clip, request)
 
 
 def _refused_page(request, clip, status, message):
@@ -162,6 +180,37 @@ def hold_lift(request, pk):
     return _detail_page(request, clip, lift_form=form, status=400)
 
 
+@login_required
+@require_POST
+def link_revoke(request, pk, link_pk):
+    """End an agency's link before it expires (a reason is asked and logged)."""
+    clip = _clip(request, pk)
+    if not may(request.user, Action.EXPORT_EVIDENCE, clip.incident):
+        return _refused_page(request, clip, 403, _("Anda tidak berhak mencabut tautan bukti ini."))
+    if not clip.links.filter(pk=link_pk).exists():
+        raise Http404
+    form = ReasonForm(request.POST, prefix="cabut-tautan")
+    if form.is_valid():
+        try:
+            link = services.link_revoke(
+                clip=clip,
+                link_id=link_pk,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except EvidenceRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Tautan untuk %(agency)s dicabut; tercatat dalam riwayat penanganan.")
+                % {"agency": link.agency.name},
+            )
+            return redirect(clip)
+    return _detail_page(request, clip, revoke_form=form, revoking=link_pk, status=400)
+
+
 def agency_link(request, token):
     """An agency's link (no sign-in): what the clip is and its hash, and the download."""
     try:
@@ -174,8 +223,14 @@ def agency_link(request, token):
             status=refused.status,
         )
     if request.GET.get("unduh") == "1":
-        services.link_use(token=token, request=request)
-        return file_response(link.clip)
+        try:
+            link = services.link_use(
+                token=token, request=request, log=starts_playback(request, link.clip)
+            )
+        except EvidenceRefused as refused:  # revoked or expired since the page was opened
+            context = {"refused": refused.message}
+            return render(request, "evidence/agency_link.html", context, status=refused.status)
+        return file_response(link.clip, request)
     return render(request, "evidence/agency_link.html", {"link": link, "clip": link.clip})
 
 

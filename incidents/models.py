@@ -203,6 +203,8 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["area", "-created_at"]),
             models.Index(fields=["status", "resolve_due_at"]),
+            # A camera's incidents in a time range (its recordings timeline).
+            models.Index(fields=["camera", "created_at"]),
         ]
         verbose_name = _("kejadian")
         verbose_name_plural = pgettext_lazy("jamak", "kejadian")

@@ -190,6 +190,8 @@ class ShiftNote(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # A camera's notes in a time range (its recordings timeline).
+        indexes = [models.Index(fields=["camera", "created_at"])]
         verbose_name = _("catatan piket")
         verbose_name_plural = pgettext_lazy("jamak", "catatan piket")
 

@@ -3,7 +3,8 @@ everything; a push wakes a phone, so it carries less:
 
 - new and escalated incidents reaching the person's area and level,
 - incidents overdue for follow-up (the SLA) to those who must follow them up,
-- a camera gone offline to the staff of its area (`watch_camera_health`),
+- a camera gone offline to the staff of its area (`watch_camera_health`), and a media node
+  that stopped answering (its cameras offline at once) to the provincial admins,
 
 each only at or above the device's severity threshold. Scope comes from the door
 (`scope_codes_of`, read fresh) and the alerts' one rule (`alerts.models.reaches`), at fan-out and
@@ -19,6 +20,7 @@ PUSHED = {
     Kind.INCIDENT_ESCALATED: Action.VIEW,
     Kind.INCIDENT_OVERDUE: Action.RESOLVE_INCIDENT,
     Kind.CAMERA_OFFLINE: Action.WATCH_CAMERA_HEALTH,
+    Kind.MEDIA_NODE_DOWN: Action.WATCH_CAMERA_HEALTH,
 }
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from alerts.models import PROVINCIAL_ONLY, AlertEvent, Kind
 from cameras import health
 from cameras.health import check_camera_health
 from cameras.mediamtx import end_browser_session_streams
@@ -25,6 +26,7 @@ from cameras.models import (
     ViewingSession,
 )
 from cameras.nodes import place_unassigned
+from kelurahan.codes import PROVINCE
 from tests.mediamtx_standin import mediamtx_standin
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +119,59 @@ def test_imported_cameras_are_placed_on_nodes(demo_areas, tmp_path):
     assert sorted(nodes.values()) == ["n1", "n2", "n2"]
 
 
+def _rebalance(capsys, *args):
+    call_command("rebalance_nodes", *args)
+    return capsys.readouterr().out
+
+
+def _loads():
+    return dict(MediaNode.objects.with_load().values_list("name", "load"))
+
+
+def test_rebalance_spreads_cameras_onto_a_new_node_by_capacity(demo_areas, capsys):
+    """Two full-ish nodes, then a new one: the plan moves the newest cameras of the nodes furthest
+    above their share to the least loaded node; a dry run moves nothing; the same registry gives
+    the same plan; once balanced, nothing moves. A node being emptied is emptied."""
+    a, b = _node("a", capacity=10), _node("b", capacity=5)
+    cameras = [_camera(f"kamera-{n:02d}", node=a if n < 9 else b) for n in range(13)]
+    Camera.objects.filter(code="kamera-08").update(status=Camera.Status.RETIRED)  # not counted
+    assert _loads() == {"a": 8, "b": 4}
+    c = _node("c", capacity=5)
+    # 12 active cameras over capacities 10/5/5: shares 6/3/3.
+    plan = _rebalance(capsys, "--dry-run")
+    assert _loads() == {"a": 8, "b": 4, "c": 0}
+    lines = [line.strip() for line in plan.splitlines()]
+    assert lines[0] == "Rencana (belum dijalankan):"
+    moves = [line for line in lines if line.startswith("kamera-")]
+    # a is 2 above its share, b 1: a gives first (its newest), then a tie (1 each) goes to a
+    # by name; c takes all, being the least loaded each time.
+    assert moves == ["kamera-07: a -> c", "kamera-06: a -> c", "kamera-12: b -> c"]
+    assert "a: 8 -> 6 kamera (bagian 6, kapasitas 10)" in lines
+    assert "c: 0 -> 3 kamera (bagian 3, kapasitas 5)" in lines
+    assert _rebalance(capsys, "--dry-run") == plan  # deterministic
+
+    done = _rebalance(capsys)
+    assert [line.strip() for line in done.splitlines() if line.strip().startswith("kamera-")] == (
+        moves
+    )
+    assert _loads() == {"a": 6, "b": 3, "c": 3}
+    assert Camera.objects.get(code="kamera-12").node == c
+    assert Camera.objects.get(code="kamera-08").node == a  # retired: stays where it was
+    assert "sudah seimbang" in _rebalance(capsys)
+    assert _loads() == {"a": 6, "b": 3, "c": 3}
+
+    # b is to be emptied: its cameras go to the others, the least loaded first.
+    MediaNode.objects.filter(pk=b.pk).update(accepts_new=False)
+    _rebalance(capsys)
+    assert _loads() == {"a": 8, "b": 0, "c": 4}
+    # Over capacity and nowhere to go: what fits moves, the rest stays.
+    MediaNode.objects.filter(pk=c.pk).update(capacity=2)
+    MediaNode.objects.filter(pk=a.pk).update(capacity=9)
+    _rebalance(capsys)
+    assert _loads() == {"a": 9, "b": 0, "c": 3}
+    assert len(cameras) == 13
+
+
 # --- Sync, URLs and kicks go to the camera's node --------------------------------------------
 
 
@@ -198,6 +253,53 @@ def test_a_node_that_stops_answering_takes_its_cameras_offline_and_no_others(two
     n1.refresh_from_db(), n2.refresh_from_db()
     assert (n1.reachable, n2.reachable) == (False, True)
     assert "refused" in n1.last_error.lower() and n2.last_contact_at is not None
+
+
+def test_a_node_that_stops_answering_raises_one_alert_for_its_cameras(two_nodes):
+    """Its cameras go offline with one alert for the node naming how many (provincial admins),
+    not one per camera; a camera that fails on its own still raises its own. The node's return
+    is one alert too."""
+    (n1, one), (_n2, two) = two_nodes["n1"], two_nodes["n2"]
+    Camera.objects.filter(code=KJ_PASAR).update(node=n1)
+    one.paths = {KJ: _ready(KJ, 100), KJ_PASAR: _ready(KJ_PASAR, 100)}
+    two.paths = {TB: _ready(TB, 100)}
+    check_camera_health(now=T0)
+    AlertEvent.objects.all().delete()
+    n1.refresh_from_db()
+    contact = n1.last_contact_at
+
+    _stop(two_nodes, "n1")  # and TB's feed stalls on n2, which answers
+    changes = check_camera_health(now=T0 + timedelta(seconds=20))
+    assert sorted((c.camera.code, c.online) for c in changes) == [
+        (KJ_PASAR, False),
+        (KJ, False),
+        (TB, False),
+    ]
+    [node_alert] = AlertEvent.objects.filter(kind=Kind.MEDIA_NODE_DOWN)
+    assert node_alert.title == "Node media n1 tidak menjawab: 2 kamera offline"
+    assert node_alert.payload["count"] == 2
+    assert sorted(node_alert.payload["cameras"]) == sorted([KJ, KJ_PASAR])
+    assert (node_alert.area_id, node_alert.min_depth) == (PROVINCE, PROVINCIAL_ONLY)
+    assert node_alert.link == f"/django-admin/cameras/medianode/{n1.pk}/change/"
+    offline = AlertEvent.objects.filter(kind=Kind.CAMERA_OFFLINE)
+    assert [alert.payload["camera"] for alert in offline] == [TB]  # its own failure
+    assert not Camera.objects.filter(code__in=[KJ, KJ_PASAR], online=True).exists()
+
+    # Still down at the next look: nothing new.
+    assert check_camera_health(now=T0 + timedelta(seconds=40)) == []
+    assert AlertEvent.objects.count() == 2
+
+    # Back (here: at a new address): its cameras return under one alert.
+    with mediamtx_standin() as (again, url):
+        MediaNode.objects.filter(pk=n1.pk).update(api_url=url)
+        again.paths = {KJ: _ready(KJ, 500), KJ_PASAR: _ready(KJ_PASAR, 500)}
+        changes = check_camera_health(now=T0 + timedelta(seconds=60))
+    assert sorted((c.camera.code, c.online) for c in changes) == [(KJ_PASAR, True), (KJ, True)]
+    [back] = AlertEvent.objects.filter(kind=Kind.MEDIA_NODE_BACK)
+    assert back.title == "Node media n1 menjawab lagi: 2 kamera kembali online"
+    assert not AlertEvent.objects.filter(kind=Kind.CAMERA_ONLINE).exists()
+    n1.refresh_from_db()
+    assert n1.reachable and n1.last_contact_at > contact
 
 
 # --- Storage forecast -------------------------------------------------------------------------

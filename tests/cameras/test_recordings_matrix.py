@@ -248,6 +248,13 @@ def test_timeline_marks_shift_notes_for_those_who_see_them(signed_in, demo_users
         text="Kerumunan di simpang\nterpantau dari kamera",
         camera=camera,
     )
+    long_line = "Genangan " * 30  # a first line longer than a title: cut at 120 characters
+    note_add_current(
+        kelurahan_code=KEBON_JERUK,
+        by=demo_users["piket.kebonjeruk"],
+        text=f"{long_line}\nbaris kedua",
+        camera=camera,
+    )
     query = urlencode(
         {
             "start": _iso(note.created_at - timedelta(minutes=5)),
@@ -255,6 +262,7 @@ def test_timeline_marks_shift_notes_for_those_who_see_them(signed_in, demo_users
         }
     )
     answer = signed_in("staf.kebonjeruk").get(f"/api/v1/cameras/{camera.pk}/recordings/?{query}")
-    assert [mark["title"] for mark in answer.json()["notes"]] == ["Kerumunan di simpang"]
+    titles = [mark["title"] for mark in answer.json()["notes"]]
+    assert titles == ["Kerumunan di simpang", long_line[:120]]
     outsider = signed_in("staf.tebetbarat").get(f"/api/v1/cameras/{camera.pk}/recordings/?{query}")
     assert outsider.status_code == 404 and "Kerumunan" not in outsider.content.decode()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cameras.models import Camera
 from evidence import services
-from evidence.models import Clip
+from evidence.models import AgencyLink, Clip
 from incidents.models import Agency, Incident
 from incidents.services import incident_escalate, incident_forward
 from kelurahan.demo import DEMO_USERS
@@ -38,6 +38,7 @@ class Probe:
     levels_up: int  # escalations after raising
     incident: Incident = None
     clip: Clip = None
+    link: AgencyLink = None
 
 
 PROBES = [
@@ -98,6 +99,9 @@ def probes(settings, tmp_path, segments, demo_users, demo_cameras):
             end=now - timedelta(seconds=90),
             by=admin,
         )
+        probe.link, _token = services.link_give(
+            clip=probe.clip, agency=agency, by=admin, reason="Permintaan penyidik"
+        )
     return {"agency": agency, "now": now}
 
 
@@ -136,6 +140,23 @@ def test_clips_reach_exactly_who_may_see_them(probes, signed_in, demo_users):
             assert post(f"/bukti/{clip.pk}/cabut-penahanan/", lift) == (
                 (400 if exports else 403) if sees else hidden
             ), label
+            # Revoking a link, lifting a hold by the API, the links: blank reasons on purpose.
+            blank = {"reason": ""}
+            refused_blank = (400 if exports else 403) if sees else hidden
+            revoke = f"/bukti/{clip.pk}/tautan/{probe.link.pk}/cabut/"
+            assert post(revoke, {"cabut-tautan-reason": ""}) == refused_blank, label
+            api_revoke = f"/api/v1/clips/{clip.pk}/links/{probe.link.pk}/revoke/"
+            assert post(api_revoke, blank, json=True) == refused_blank, label
+            lift_api = f"/api/v1/clips/{clip.pk}/lift-hold/"
+            assert post(lift_api, blank, json=True) == refused_blank, label
+            assert get(f"/api/v1/clips/{clip.pk}/links/") == handed, label
+            # Another clip's link through this clip: never found.
+            other = PROBES[(PROBES.index(probe) + 1) % len(PROBES)].link
+            foreign = (404 if exports else 403) if sees else hidden
+            url = f"/api/v1/clips/{clip.pk}/links/{other.pk}/revoke/"
+            assert post(url, {"reason": "Salah alamat"}, json=True) == foreign, label
+            url = f"/bukti/{clip.pk}/tautan/{other.pk}/cabut/"
+            assert post(url, {"cabut-tautan-reason": "Salah alamat"}) == foreign, label
             listed = client.get("/api/v1/clips/").json()["results"]
             assert (clip.pk in [row["id"] for row in listed]) == sees, label
             checked = client.get(f"/bukti/periksa/?sha256={clip.sha256}").content.decode()
@@ -161,7 +182,7 @@ def test_clips_reach_exactly_who_may_see_them(probes, signed_in, demo_users):
             }
             page = f"/bukti/kejadian/{probe.incident.pk}/simpan/"
             assert post(page, form) == ((302 if sees else 403) if created != 404 else 404), label
-            cases += 11
+            cases += 17
     # Nobody signed in: pages send to sign-in, the API refuses, a link token is needed.
     anonymous = Client()
     for probe in PROBES:
@@ -169,7 +190,14 @@ def test_clips_reach_exactly_who_may_see_them(probes, signed_in, demo_users):
             assert anonymous.get(url).status_code == 302
         assert anonymous.get(f"/api/v1/clips/{probe.clip.pk}/").status_code == 403
         assert anonymous.get(f"/bukti/tautan/{probe.clip.pk}/").status_code == 404
-        cases += 4
+        api = f"/api/v1/clips/{probe.clip.pk}/"
+        reason = {"reason": "Permintaan resmi"}
+        for url in [f"{api}links/{probe.link.pk}/revoke/", f"{api}lift-hold/"]:
+            assert anonymous.post(url, reason, content_type="application/json").status_code == 403
+        assert anonymous.get(f"{api}links/").status_code == 403
+        page = f"/bukti/{probe.clip.pk}/tautan/{probe.link.pk}/cabut/"
+        assert anonymous.post(page, {"cabut-tautan-reason": "Permintaan resmi"}).status_code == 302
+        cases += 8
     MATRIX_CASES["evidence clips"] = cases
 
 

@@ -273,6 +273,108 @@ def test_agency_link_is_signed_expiring_and_logged_on_use(recorded, demo_users, 
     assert client.get(f"/bukti/tautan/{token}/?unduh=1").status_code == 410
 
 
+def test_agency_links_are_revoked_on_the_page_and_by_the_api(
+    recorded, demo_users, signed_in, client
+):
+    demo_agencies()
+    incident, staff = recorded["incident"], demo_users["staf.kebonjeruk"]
+    from incidents.models import Agency
+
+    agency = Agency.objects.serving(incident.area_id).first()
+    incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
+    clip = services.clip_create(
+        incident=incident,
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=1),
+        end=recorded["now"],
+        by=staff,
+    )
+    first, first_token = services.link_give(
+        clip=clip, agency=agency, by=staff, reason="Permintaan penyidik"
+    )
+    second, second_token = services.link_give(
+        clip=clip, agency=agency, by=staff, reason="Permintaan kedua"
+    )
+    assert client.get(f"/bukti/tautan/{first_token}/?unduh=1").status_code == 200
+
+    # The page lists the links to those who may give them, each with its revoke form.
+    staff_client = signed_in("staf.kebonjeruk")
+    html = staff_client.get(clip.get_absolute_url()).content.decode()
+    assert f'data-link="{first.pk}" data-link-state="berlaku"' in html
+    assert f'action="/bukti/{clip.pk}/tautan/{first.pk}/cabut/"' in html
+    piket = signed_in("piket.kebonjeruk").get(clip.get_absolute_url()).content.decode()
+    assert "data-agency-links" not in piket  # sees the clip, may not hand it out
+    url = f"/bukti/{clip.pk}/tautan/{first.pk}/cabut/"
+    assert staff_client.post(url, {"cabut-tautan-reason": "ok"}).status_code == 400
+    answer = staff_client.post(url, {"cabut-tautan-reason": "Salah alamat instansi"})
+    assert answer.status_code == 302
+    first.refresh_from_db()
+    assert first.revoked_at is not None and not first.usable()
+    html = staff_client.get(clip.get_absolute_url()).content.decode()
+    assert f'data-link="{first.pk}" data-link-state="dicabut"' in html
+    assert "Salah alamat instansi" in html  # on the custody log
+    # The agency's link now says so, on its page and its download.
+    for path in [f"/bukti/tautan/{first_token}/", f"/bukti/tautan/{first_token}/?unduh=1"]:
+        gone = client.get(path)
+        assert gone.status_code == 410 and "sudah dicabut" in gone.content.decode()
+    assert staff_client.post(url, {"cabut-tautan-reason": "Sekali lagi"}).status_code == 400
+
+    # The API: the clip's links, and revoking one (a reason is needed and logged).
+    api = f"/api/v1/clips/{clip.pk}/links/"
+    listed = staff_client.get(api).json()
+    assert [(row["id"], row["state"]) for row in listed] == [
+        (second.pk, "berlaku"),
+        (first.pk, "dicabut"),
+    ]
+    assert "token" not in listed[0]
+    revoke = f"{api}{second.pk}/revoke/"
+    assert staff_client.post(revoke, {}, content_type="application/json").status_code == 400
+    body = {"reason": "Penyidik sudah menerima salinan"}
+    done = staff_client.post(revoke, body, content_type="application/json")
+    assert done.status_code == 200 and done.json()["state"] == "dicabut"
+    again = staff_client.post(revoke, body, content_type="application/json")
+    assert again.status_code == 409 and again.json()["detail"] == "Tautan ini sudah dicabut."
+    assert client.get(f"/bukti/tautan/{second_token}/?unduh=1").status_code == 410
+    assert staff_client.post(f"{api}999999/revoke/", body).status_code == 404
+    revoked = clip.events.filter(kind=ClipEvent.Kind.LINK_REVOKED).order_by("at", "pk")
+    assert [(e.actor, e.agency, e.reason) for e in revoked] == [
+        (staff, agency, "Salah alamat instansi"),
+        (staff, agency, "Penyidik sudah menerima salinan"),
+    ]
+    trail = TrailEntry.objects.filter(kind=Kind.EVIDENCE, detail__act="tautan_dicabut")
+    assert trail.count() == 2 and {row.area_id for row in trail} == {incident.area_id}
+    # Used once before it was revoked, never after.
+    assert clip.events.filter(kind=ClipEvent.Kind.LINK_USED).count() == 1
+
+
+def test_lifting_a_hold_by_the_api(recorded, demo_users, signed_in):
+    staff = demo_users["staf.kebonjeruk"]
+    clip = services.clip_create(
+        incident=recorded["incident"],
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=1),
+        end=recorded["now"],
+        by=staff,
+    )
+    url = f"/api/v1/clips/{clip.pk}/lift-hold/"
+    body = {"reason": "Kasus dihentikan, surat no. 12"}
+    piket = signed_in("piket.kebonjeruk").post(url, body, content_type="application/json")
+    assert piket.status_code == 403
+    staff_client = signed_in("staf.kebonjeruk")
+    short = staff_client.post(url, {"reason": "ok"}, content_type="application/json")
+    assert short.status_code == 400 and "reason" in short.json()
+    lifted = staff_client.post(url, body, content_type="application/json")
+    assert lifted.status_code == 200, lifted.content
+    assert lifted.json()["held_until"] is None
+    clip.refresh_from_db()
+    assert clip.held_until is None and clip.hold_lifted_at is not None
+    assert not RecordingHour.objects.filter(camera=clip.camera, held_until__isnull=False).exists()
+    event = clip.events.get(kind=ClipEvent.Kind.HOLD_LIFTED)
+    assert (event.actor, event.reason) == (staff, "Kasus dihentikan, surat no. 12")
+    again = staff_client.post(url, body, content_type="application/json")
+    assert again.status_code == 409
+
+
 def test_fmp4_segments_are_cut_at_the_range_by_the_concat_demuxer(tmp_path):
     """MediaMTX records fMP4 segments, each with its own header: the range is cut inside them."""
     from datetime import UTC, datetime
@@ -302,3 +404,101 @@ def test_fmp4_segments_are_cut_at_the_range_by_the_concat_demuxer(tmp_path):
         hashlib.sha256(target.read_bytes()).hexdigest() == digest and size == target.stat().st_size
     )
     assert 19 <= _duration(target) <= 21
+
+
+def test_clips_are_served_in_pieces_and_each_playback_is_logged_once(
+    recorded, demo_users, signed_in, client
+):
+    """Phones seek with HTTP Range: 206 with the piece, 416 past the end, the whole file
+    otherwise; a viewing or download is logged when it starts, not for every piece."""
+    demo_agencies()
+    incident, staff = recorded["incident"], demo_users["staf.kebonjeruk"]
+    clip = services.clip_create(
+        incident=incident,
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=2),
+        end=recorded["now"],
+        by=staff,
+    )
+    data, size = clip.file.read(), clip.bytes
+    staff_client = signed_in("staf.kebonjeruk")
+    video = f"/bukti/{clip.pk}/video.mp4"
+
+    def get(url, byte_range=None, who=staff_client, **headers):
+        if byte_range:
+            headers["Range"] = byte_range
+        answer = who.get(url, headers=headers)
+        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        return answer, body
+
+    def views():
+        return clip.events.filter(kind=ClipEvent.Kind.VIEWED).count()
+
+    whole, body = get(video)
+    assert whole.status_code == 200 and body == data
+    assert whole["Accept-Ranges"] == "bytes" and whole["Content-Length"] == str(size)
+    assert views() == 1
+    ClipEvent.objects.filter(clip=clip).update(at=timezone.now() - timedelta(hours=1))
+
+    first, body = get(video, "bytes=0-999")
+    assert first.status_code == 206 and body == data[:1000]
+    assert first["Content-Range"] == f"bytes 0-999/{size}" and first["Content-Length"] == "1000"
+    assert first["Content-Type"] == "video/mp4" and "inline" in first["Content-Disposition"]
+    assert views() == 2  # a playback started (from byte 0)
+    ClipEvent.objects.filter(clip=clip).update(at=timezone.now() - timedelta(hours=1))
+    middle, body = get(video, "bytes=1000-")  # the player seeks on: the same viewing
+    assert middle.status_code == 206 and body == data[1000:]
+    assert middle["Content-Range"] == f"bytes 1000-{size - 1}/{size}"
+    tail, body = get(video, "bytes=-500")  # the last 500 bytes (the moov box, say)
+    assert tail.status_code == 206 and body == data[-500:]
+    past, body = get(video, "bytes=0-99999999999")  # beyond the end: up to the end
+    assert past.status_code == 206 and body == data
+    assert views() == 3  # the last one started at byte 0 again
+    ClipEvent.objects.filter(clip=clip).update(at=timezone.now() - timedelta(hours=1))
+    for wrong in [f"bytes={size}-", f"bytes={size + 10}-{size + 20}", "bytes=-0"]:
+        refused, body = get(video, wrong)
+        assert refused.status_code == 416, wrong
+        assert refused["Content-Range"] == f"bytes */{size}"
+        assert f"{size} byte" in body.decode()
+    assert views() == 3  # nothing was sent: nothing logged
+    for ignored in ["bytes=0-9,20-29", "items=0-9", "bytes=9-0", "bytes=abc"]:
+        answer, body = get(video, ignored)  # not a single byte range: the whole file
+        assert answer.status_code == 200 and body == data, ignored
+    stale, body = get(video, "bytes=100-199", **{"If-Range": '"lain"'})
+    assert stale.status_code == 200 and body == data
+    fresh, body = get(video, "bytes=100-199", **{"If-Range": f'"{clip.sha256}"'})
+    assert fresh.status_code == 206 and body == data[100:200]
+
+    # The API download: pieces too, logged once with its reason.
+    api = f"/api/v1/clips/{clip.pk}/download/?reason=Permintaan+Polsek"
+    downloads = clip.events.filter(kind=ClipEvent.Kind.DOWNLOADED)
+    pieces = []
+    for byte_range in ["bytes=0-4095", "bytes=4096-"]:
+        answer, body = get(api, byte_range)
+        assert answer.status_code == 206 and answer["X-Content-SHA256"] == clip.sha256
+        pieces.append(body)
+    assert hashlib.sha256(b"".join(pieces)).hexdigest() == clip.sha256
+    assert downloads.count() == 1 and downloads.get().reason == "Permintaan Polsek"
+    refused, body = get(api, f"bytes={size}-")
+    assert refused.status_code == 416 and "detail" in refused.json()
+    assert downloads.count() == 1
+    piket = signed_in("piket.kebonjeruk")  # a piece is still a download: checked every time
+    assert get(api, "bytes=4096-", who=piket)[0].status_code == 403
+    assert (
+        get(f"/bukti/{clip.pk}/unduh/?reason=surat+polisi", "bytes=10-", who=piket)[0].status_code
+        == 403
+    )
+
+    # An agency's link: counted once per download, each piece checked against revocation.
+    from incidents.models import Agency
+
+    agency = Agency.objects.serving(incident.area_id).first()
+    incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
+    link, token = services.link_give(clip=clip, agency=agency, by=staff, reason="Penyidik")
+    url = f"/bukti/tautan/{token}/?unduh=1"
+    assert get(url, "bytes=0-99", who=client)[0].status_code == 206
+    assert get(url, "bytes=100-", who=client)[0].status_code == 206
+    link.refresh_from_db()
+    assert link.uses == 1 and clip.events.filter(kind=ClipEvent.Kind.LINK_USED).count() == 1
+    services.link_revoke(clip=clip, link_id=link.pk, by=staff, reason="Salah instansi")
+    assert get(url, "bytes=100-", who=client)[0].status_code == 410
