@@ -123,6 +123,9 @@ ALERTS_POLL_SECONDS = env_int("ALERTS_POLL_SECONDS", 0 if env_str("REDIS_URL", "
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@jakcctv.local")
+# Sender processes of the send_push worker (the encryption takes a core's time: one process per
+# core it may use). They share the queue, none sends what another took.
+PUSH_WORKERS = env_int("PUSH_WORKERS", 2)
 # The push services the portal posts to (a browser's subscription names one): host names,
 # matched with their subdomains over HTTPS. Nothing else is accepted, so that nobody can make the
 # portal post to an address inside its own network.
