@@ -29,16 +29,25 @@ def client_ip(request):
 
 
 def playlist_url(camera):
-    if settings.STREAM_MODE == "mediamtx":
-        return f"{hls_base(camera)}/{camera.code}/index.m3u8"  # at the camera's own node
-    # The master playlist: main and low rendition (cameras/renditions.py).
+    """The master playlist (main and low rendition, cameras/renditions.py), served by the
+    portal; production without a low rendition: the main path at the camera's own node."""
+    if settings.STREAM_MODE == "mediamtx" and not has_low_path(camera):
+        return main_path_url(camera)
     return reverse("stream-file", args=[camera.code, MASTER_PLAYLIST])
 
 
+def has_low_path(camera):
+    return bool(camera.substream_url or camera.transcode_low)
+
+
+def main_path_url(camera):
+    return f"{hls_base(camera)}/{camera.code}/index.m3u8"
+
+
 def low_playlist_url(camera):
-    """Production only: the low rendition's own MediaMTX path, when the camera has one (embedded
-    mode's master playlist names both renditions itself)."""
-    if settings.STREAM_MODE != "mediamtx" or not (camera.substream_url or camera.transcode_low):
+    """Production only: the low rendition's own MediaMTX path, when the camera has one (a
+    player may start there at once, one request less; the master names it too)."""
+    if settings.STREAM_MODE != "mediamtx" or not has_low_path(camera):
         return None
     return f"{hls_base(camera)}/{camera.code}{LOW_SUFFIX}/index.m3u8"
 

@@ -44,6 +44,9 @@ MEDIAMTX_HLS_URL = env_str("MEDIAMTX_HLS_URL", "/hls/")
 MEDIAMTX_API_URL = env_str("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env_str("MEDIAMTX_API_USER", "jakcctv")
 MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
+# The port of each node's HLS server as the portal reaches it (at its API address's host): the
+# snapshot maker reads one frame there, as the portal's user.
+MEDIAMTX_HLS_PORT = env_int("MEDIAMTX_HLS_PORT", 8888, minimum=1)
 # Pull a camera's RTSP source only while someone watches it (`sync_mediamtx`). Saves uplink, but
 # MediaMTX then cannot tell an idle camera from a broken one, so health reports it offline.
 MEDIAMTX_ON_DEMAND = env_bool("MEDIAMTX_ON_DEMAND", False)
