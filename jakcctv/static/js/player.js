@@ -213,9 +213,6 @@
           liveSyncDurationCount: 2,
           maxBufferLength: 8,
           backBufferLength: 4,
-          // The low rendition's segments are tiny: transmuxed here, no worker to start (hls.js
-          // would evaluate all of itself again in it, a second or so on a slow phone).
-          enableWorker: !dataSaver(),
           xhrSetup: (xhr, requestUrl) => {
             xhr.open("GET", requestUrl, true);
             xhr.setRequestHeader("Authorization", `Bearer ${this.token}`);
