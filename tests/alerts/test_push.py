@@ -1,9 +1,14 @@
 """Web Push: devices subscribe through the API, the worker sends alerts encrypted (RFC 8291) to
 the push service, which here is a local receiver decrypting with the device's own key."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
@@ -353,3 +358,36 @@ def test_senders_skip_what_another_is_taking_without_waiting(demo_areas, receive
     assert send_due(now=now) == 0  # taken (leased): not sent twice by a later round
     assert send_due(now=now + services.LEASE) == 5  # its sender died: due again after the lease
     assert sorted(len(d.messages) for d in devices) == [1] * 20
+
+
+def test_the_worker_runs_its_senders_and_stops_them_all_on_sigterm(tmp_path):
+    """`send_push --workers 2`: a second sender process beside the first; SIGTERM to the
+    worker ends both (the output pipe closes only when no sender holds it any more)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'push.sqlite3'}",  # never used: no keys
+        "DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+        "VAPID_PUBLIC_KEY": "",
+        "VAPID_PRIVATE_KEY": "",
+    }
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, str(django_settings.BASE_DIR / "manage.py")]
+    process = subprocess.Popen(
+        [*manage, "send_push", "--every", "60", "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = [process.stdout.readline() for _ in range(2)]
+        assert all("setiap 60 detik" in line for line in started), started
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)  # not 60 s: the waits end at once
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert out.splitlines() == ["Pengiriman push dihentikan."] * 2
