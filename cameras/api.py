@@ -57,7 +57,7 @@ _STREAM_SCHEMA = extend_schema(
                 ),
                 "low_url": serializers.CharField(
                     allow_null=True,
-                    help_text="Rendisi rendah sendiri (produksi, bila kamera memilikinya)",
+                    help_text="Daftar putar rendisi rendah saja (produksi: bila ada)",
                 ),
                 "token": serializers.CharField(),
                 "expires_at": serializers.DateTimeField(),

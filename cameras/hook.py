@@ -61,6 +61,8 @@ async def decide(raw_body):
         if _is_portal(fields):
             return 200, {"ok": True}
         return 401, {"detail": _("Hanya portal yang diizinkan.")}
+    if action == "read" and fields.get("protocol") == "hls" and _is_portal(fields):
+        return 200, {"ok": True}  # the portal itself, making a camera's still (snapshots.py)
     if action not in {"read", "playback"}:
         return 400, {"detail": _("Tindakan tidak dikenal.")}
     query = parse_qs(fields.get("query", ""))

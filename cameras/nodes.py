@@ -13,6 +13,7 @@ While no node is registered, the one MediaMTX of the MEDIAMTX_* settings serves 
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -58,6 +59,13 @@ def cameras_of(node):
 
 def hls_base(camera):
     return node_for(camera).hls_url.rstrip("/")
+
+
+def internal_hls_base(camera):
+    """The camera's node's HLS server as the portal reaches it: its API host, MEDIAMTX_HLS_PORT
+    (browsers go through the proxy, `hls_url`; the portal is inside the network)."""
+    parts = urlsplit(node_for(camera).api_url)
+    return f"{parts.scheme}://{parts.hostname}:{settings.MEDIAMTX_HLS_PORT}"
 
 
 def playback_base(camera):

@@ -1,10 +1,13 @@
-"""Light video for phones: the low rendition, the master playlist and the snapshot (embedded mode).
+"""Light video for phones: the low rendition, the master playlist and the snapshot.
 
-Each camera's ffmpeg decodes its input once and writes, beside the main rendition
-(`index.m3u8`, `seg<n>.ts`, unchanged), a low one (`low.m3u8`, `low<n>.ts`: 320x180, 5 fps,
-under 100 kbit/s) and a still (`snapshot.jpg`) every SNAPSHOT_SECONDS. `live.m3u8` is the master
-playlist naming both renditions with BANDWIDTH and RESOLUTION, so hls.js can switch between them
-(or be held to the low one: "Hemat data"). Every file goes through the same stream gate.
+Production (MediaMTX) serves the low rendition as a path of its own (cameras/mediamtx_paths.py)
+and the portal the master playlist naming both (production_master_playlist); stills are made
+from the node's HLS (cameras/snapshots.py). In embedded mode each camera's ffmpeg decodes its
+input once and writes, beside the main rendition (`index.m3u8`, `seg<n>.ts`, unchanged), a low
+one (`low.m3u8`, `low<n>.ts`: 320x180, 5 fps, under 100 kbit/s) and a still (`snapshot.jpg`)
+every SNAPSHOT_SECONDS. `live.m3u8` is the master playlist naming both renditions with BANDWIDTH
+and RESOLUTION, so hls.js can switch between them (or be held to the low one: "Hemat data").
+Every file goes through the same stream gate.
 """
 
 from pathlib import Path
@@ -17,6 +20,7 @@ SNAPSHOT = "snapshot.jpg"
 LOW_SIZE = "320x180"
 LOW_FPS = 5
 LOW_KBPS = 80
+SUBSTREAM_KBPS = 512  # assumed for a camera's own sub-stream (typically 640x360 or smaller)
 
 
 def main_kbps(size, fps):
@@ -59,19 +63,43 @@ def snapshot_output_args(label, folder):
     ]  # fmt: skip
 
 
-def master_playlist(*, main_size=None, main_kbps, main_fps=None):
-    """Both renditions, main first; size and frame rate of a real camera are not known here."""
-    main = f"BANDWIDTH={main_kbps * 1200}"  # peak, with the container's overhead
-    if main_size:
-        main += f",RESOLUTION={main_size}"
-    if main_fps:
-        main += f",FRAME-RATE={main_fps}.000"
-    low = f"BANDWIDTH={LOW_KBPS * 1200},RESOLUTION={LOW_SIZE},FRAME-RATE={LOW_FPS}.000"
+def master_playlist(
+    *,
+    main_size=None,
+    main_kbps,
+    main_fps=None,
+    main_uri="index.m3u8",
+    low_uri=LOW_PLAYLIST,
+    low=(LOW_SIZE, LOW_KBPS, LOW_FPS),
+):
+    """Both renditions, main first; the size and frame rate of what a real camera sends (its
+    main stream, or its own sub-stream as the low one) are not known here: left out."""
     return (
         "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n"
-        f"#EXT-X-STREAM-INF:{main}\nindex.m3u8\n"
-        f"#EXT-X-STREAM-INF:{low}\n{LOW_PLAYLIST}\n"
+        f"#EXT-X-STREAM-INF:{_variant(main_size, main_kbps, main_fps)}\n{main_uri}\n"
+        f"#EXT-X-STREAM-INF:{_variant(*low)}\n{low_uri}\n"
     )
+
+
+def _variant(size, kbps, fps):
+    text = f"BANDWIDTH={kbps * 1200}"  # peak, with the container's overhead
+    if size:
+        text += f",RESOLUTION={size}"
+    if fps:
+        text += f",FRAME-RATE={fps}.000"
+    return text
+
+
+def production_master_playlist(camera, main_uri, low_uri):
+    """Production: the camera's node's main path and its low path (the camera's sub-stream,
+    about SUBSTREAM_KBPS, or the node's 320x180 transcode) as one master playlist."""
+    if camera.source_url:
+        main = {"main_kbps": 2000}
+    else:  # the demo pattern, published at STREAM_SIZE and STREAM_FPS
+        size, fps = settings.STREAM_SIZE, settings.STREAM_FPS
+        main = {"main_size": size, "main_kbps": main_kbps(size, fps), "main_fps": fps}
+    low = (None, SUBSTREAM_KBPS, None) if camera.substream_url else (LOW_SIZE, LOW_KBPS, LOW_FPS)
+    return master_playlist(**main, main_uri=main_uri, low_uri=low_uri, low=low)
 
 
 def write_master_playlist(folder, *, source_url, size, fps):

@@ -11,7 +11,7 @@ from cameras import gate
 from cameras.mediamtx_paths import LOW_SUFFIX
 from cameras.models import ViewingSession
 from cameras.nodes import hls_base
-from cameras.renditions import MASTER_PLAYLIST
+from cameras.renditions import LOW_PLAYLIST, MASTER_PLAYLIST
 
 # A refresh within this time continues the same viewing session instead of starting a new one.
 RESUME_WITHIN = timezone.timedelta(minutes=5)
@@ -29,16 +29,28 @@ def client_ip(request):
 
 
 def playlist_url(camera):
-    if settings.STREAM_MODE == "mediamtx":
-        return f"{hls_base(camera)}/{camera.code}/index.m3u8"  # at the camera's own node
-    # The master playlist: main and low rendition (cameras/renditions.py).
+    """The master playlist (main and low rendition, cameras/renditions.py), served by the
+    portal; production without a low rendition: the main path at the camera's own node."""
+    if settings.STREAM_MODE == "mediamtx" and not has_low_path(camera):
+        return main_path_url(camera)
     return reverse("stream-file", args=[camera.code, MASTER_PLAYLIST])
 
 
+def has_low_path(camera):
+    return bool(camera.substream_url or camera.transcode_low)
+
+
+def main_path_url(camera):
+    return f"{hls_base(camera)}/{camera.code}/index.m3u8"
+
+
 def low_playlist_url(camera):
-    """Production only: the low rendition's own MediaMTX path, when the camera has one (embedded
-    mode's master playlist names both renditions itself)."""
-    if settings.STREAM_MODE != "mediamtx" or not (camera.substream_url or camera.transcode_low):
+    """The low rendition's own playlist, which the master names too: a phone in Hemat data
+    starts there at once (one round trip less than through the master). Production: the
+    camera's low MediaMTX path, None when it has none."""
+    if settings.STREAM_MODE != "mediamtx":
+        return reverse("stream-file", args=[camera.code, LOW_PLAYLIST])
+    if not has_low_path(camera):
         return None
     return f"{hls_base(camera)}/{camera.code}{LOW_SUFFIX}/index.m3u8"
 

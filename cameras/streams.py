@@ -1,4 +1,5 @@
-"""Serving video in embedded mode: the gate in front of STREAMS_ROOT (production: hook.py)."""
+"""Serving video in embedded mode: the gate in front of STREAMS_ROOT (production: hook.py, and
+here only the master playlist naming the node's two paths)."""
 
 import re
 from datetime import datetime
@@ -9,7 +10,10 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cameras import gate, playback
+from cameras import gate, playback, renditions
+from cameras.models import Camera
+from cameras.renditions import MASTER_PLAYLIST
+from cameras.services import has_low_path, low_playlist_url, main_path_url
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -41,11 +45,11 @@ def with_query_token(playlist, token):
 
 @require_GET
 def stream_file(request, code, filename):
-    """A playlist or segment, after the gate has checked the token on this very request."""
-    if settings.STREAM_MODE != "embedded":
-        raise Http404
+    """A playlist or segment, after the gate has checked the token on this very request.
+    Production: only the master playlist, naming the node's main and low paths."""
+    production = settings.STREAM_MODE == "mediamtx"
     match = _STREAM_FILE.match(filename)
-    if not match:
+    if not match or (production and filename != MASTER_PLAYLIST):
         raise Http404
     try:
         gate.authorize(
@@ -55,6 +59,8 @@ def stream_file(request, code, filename):
         )
     except gate.Refused as refused:
         return JsonResponse({"detail": refused.message}, status=refused.status)
+    if production:
+        return _production_master(request, code)
     path = settings.STREAMS_ROOT / code / filename
     try:
         handle = path.open("rb")
@@ -76,6 +82,19 @@ def stream_file(request, code, filename):
         response["Cache-Control"] = "no-store"
     else:
         response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _production_master(request, code):
+    camera = Camera.objects.select_related("node").filter(code=code).first()
+    if camera is None or not has_low_path(camera):
+        raise Http404
+    low = low_playlist_url(camera)
+    text = renditions.production_master_playlist(camera, main_path_url(camera), low)
+    if "token" in request.GET and "Authorization" not in request.headers:
+        text = with_query_token(text, request.GET["token"])
+    response = HttpResponse(text, content_type=CONTENT_TYPES[".m3u8"])
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -37,6 +37,7 @@ from cameras.mediamtx_paths import sync_all_nodes
 from cameras.models import Camera
 from cameras.recorder import FolderSweep, SegmentRecorder
 from cameras.recording_retention import disk_guard
+from cameras.snapshots import StillMaker
 
 try:
     from cameras.mediamtx import sweep_media_sessions
@@ -359,6 +360,7 @@ class MediaMTXWatch:
         self.started_at = None
         self._stop = threading.Event()
         self.recordings = FolderSweep()
+        self.stills = StillMaker()
 
     def stop(self):
         self._stop.set()
@@ -366,13 +368,19 @@ class MediaMTXWatch:
     def run(self):
         self.started_at = timezone.now()
         jobs = [(MEDIAMTX_SYNC_EVERY, self.sync), (HEALTH_EVERY, self.check)]
+        jobs.append((1, self.make_stills))
         jobs += [(MEDIAMTX_SYNC_EVERY, self.index_recordings), (GUARD_EVERY, self.guard_disk)]
         if sweep_media_sessions is not None:
             jobs.append((MEDIAMTX_SYNC_EVERY, sweep_media_sessions))
         try:
             run_periodically(jobs, self._stop)
         finally:
+            self.stills.close()
             connections.close_all()
+
+    def make_stills(self):
+        close_old_connections()
+        self.stills.round()
 
     def sync(self):
         close_old_connections()

@@ -44,6 +44,9 @@ MEDIAMTX_HLS_URL = env_str("MEDIAMTX_HLS_URL", "/hls/")
 MEDIAMTX_API_URL = env_str("MEDIAMTX_API_URL", "http://127.0.0.1:9997")
 MEDIAMTX_API_USER = env_str("MEDIAMTX_API_USER", "jakcctv")
 MEDIAMTX_API_PASSWORD = env_str("MEDIAMTX_API_PASSWORD")
+# The port of each node's HLS server as the portal reaches it (at its API address's host): the
+# snapshot maker reads one frame there, as the portal's user.
+MEDIAMTX_HLS_PORT = env_int("MEDIAMTX_HLS_PORT", 8888, minimum=1)
 # Pull a camera's RTSP source only while someone watches it (`sync_mediamtx`). Saves uplink, but
 # MediaMTX then cannot tell an idle camera from a broken one, so health reports it offline.
 MEDIAMTX_ON_DEMAND = env_bool("MEDIAMTX_ON_DEMAND", False)
@@ -123,6 +126,9 @@ ALERTS_POLL_SECONDS = env_int("ALERTS_POLL_SECONDS", 0 if env_str("REDIS_URL", "
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@jakcctv.local")
+# Sender processes of the send_push worker (the encryption takes a core's time: one process per
+# core it may use). They share the queue, none sends what another took.
+PUSH_WORKERS = env_int("PUSH_WORKERS", 2)
 # The push services the portal posts to (a browser's subscription names one): host names,
 # matched with their subdomains over HTTPS. Nothing else is accepted, so that nobody can make the
 # portal post to an address inside its own network.

@@ -1,5 +1,9 @@
 """A stand-in for MediaMTX's control API (an external service we cannot run here: there is no
-MediaMTX binary on these machines). It records requests and answers as MediaMTX documents."""
+MediaMTX binary on these machines). It records requests and answers as MediaMTX documents.
+
+Given `hls_root` (and `hls_authorization`, the header a reader must send), it also serves HLS
+as a node's HLS server does: `/<path>/index.m3u8` and its segments from `hls_root/<path>/`,
+401 with a Basic challenge to a reader without the right credentials."""
 
 import json
 import threading
@@ -13,6 +17,8 @@ class StandIn:
         self.sessions = set()  # HLS session ids that exist
         self.paths = {}  # name -> item of /v3/paths/list
         self.config_paths = {}  # name -> path configuration (/v3/config/paths/*)
+        self.hls_root = None  # a folder with one folder of HLS files per path
+        self.hls_authorization = None  # the Authorization header a reader must send
 
 
 def _handler(state):
@@ -42,7 +48,29 @@ def _handler(state):
                 return self._list(state.paths)
             if self.path.startswith("/v3/config/paths/list"):
                 return self._list(state.config_paths)
+            if state.hls_root is not None and not self.path.startswith("/v3/"):
+                return self._hls()
             return self._answer(404, {"error": "not found"})
+
+        def _hls(self):
+            if self.headers.get("Authorization") != state.hls_authorization:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="mediamtx"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            relative = self.path.split("?")[0].lstrip("/")
+            path = (state.hls_root / relative).resolve()
+            if state.hls_root.resolve() not in path.parents or not path.is_file():
+                return self._answer(404, {"error": "not found"})
+            data = path.read_bytes()
+            self.send_response(200)
+            kind = "application/vnd.apple.mpegurl" if path.suffix == ".m3u8" else "video/mp2t"
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
 
         def _list(self, named):
             items = list(named.values())

@@ -88,6 +88,10 @@ class PushDelivery(models.Model):
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The sender that has taken it (each of the worker's senders takes its own share of what is
+    # due; next_attempt_at moves past its lease meanwhile, so a sender that died leaves it due
+    # again afterwards).
+    claim = models.CharField(max_length=32, blank=True)
 
     class Meta:
         app_label = "alerts"

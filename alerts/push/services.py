@@ -3,22 +3,24 @@
 The worker (`python manage.py send_push --every 1`) does, each round:
 1. fan-out: every recent alert not yet handled becomes one delivery per device whose person it
    concerns (alerts/push/rules.py) and whose threshold it meets;
-2. sending: every delivery due is checked against the person's scope again, encrypted (RFC 8291,
-   aes128gcm, by pywebpush) and posted to the push service, many at once; a device the push
-   service calls gone (404, 410) is removed, other failures are tried again later with back-off
-   (5 s, 10 s, 20 s ... up to MAX_ATTEMPTS), then given up.
+2. sending: every delivery due is taken, CHUNK at a time, by one of the worker's PUSH_WORKERS
+   sender processes (claim_due: none is taken by two), checked against the person's scope
+   again, encrypted (RFC 8291, aes128gcm, by pywebpush) and posted to the push service, many at
+   once; a device the push service calls gone (404, 410) is removed, other failures are tried
+   again later with back-off (5 s, 10 s, 20 s ... up to MAX_ATTEMPTS), then given up.
 Nothing of this runs in a request: an incident's transaction only stores its alert.
 """
 
 import asyncio
 import json
 import logging
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import aiohttp
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pywebpush import WebPusher
@@ -36,8 +38,10 @@ FANOUT_WINDOW = timedelta(minutes=10)  # alerts older than this when first seen 
 MAX_ATTEMPTS = 6
 FIRST_RETRY_SECONDS = 5
 TTL_SECONDS = 3600  # the push service keeps an undelivered message this long (phone off)
-BATCH = 1000
-SENDERS = 64  # pushes in flight at once
+BATCH = 1000  # alerts fanned out per round
+CHUNK = 200  # deliveries a sender takes at a time (the others take the next ones meanwhile)
+LEASE = timedelta(minutes=2)  # a taken delivery not settled by then is due again
+SENDERS = 64  # pushes in flight at once, per sender
 GONE = {404, 410}
 
 
@@ -125,32 +129,90 @@ def _thresholds_met(severity):
 
 
 def send_due(*, now):
-    """Send every delivery that is due; returns how many were sent."""
-    due = list(
-        PushDelivery.objects.filter(state=PushDelivery.State.WAITING, next_attempt_at__lte=now)
+    """Send every delivery that is due, a share (CHUNK) at a time: several senders (the worker's
+    PUSH_WORKERS processes) can run this at once, each takes only what no other has taken.
+    Returns how many this one sent."""
+    sent = 0
+    with _Client() as client:
+        while due := claim_due(now=now, limit=CHUNK):
+            allowed = _still_allowed(due)
+            dropped = [d.pk for d in due if d.pk not in allowed]
+            if dropped:
+                PushDelivery.objects.filter(pk__in=dropped).update(
+                    state=PushDelivery.State.DROPPED, claim=""
+                )
+            sending = [d for d in due if d.pk in allowed]
+            outcomes = client.send(sending) if sending else []
+            sent += _record(sending, outcomes, now)
+    return sent
+
+
+def claim_due(*, now, limit):
+    """Take up to `limit` deliveries due at `now` for this sender alone and return them. On
+    PostgreSQL the rows another sender is taking are skipped (FOR UPDATE SKIP LOCKED); the
+    update only takes rows still due, so on SQLite (whose writers take turns) two senders
+    never take the same row either. A taken row is due again after LEASE (its sender died)."""
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        due = PushDelivery.objects.filter(
+            state=PushDelivery.State.WAITING, next_attempt_at__lte=now
+        ).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        PushDelivery.objects.filter(
+            pk__in=ids, state=PushDelivery.State.WAITING, next_attempt_at__lte=now
+        ).update(claim=token, next_attempt_at=now + LEASE)
+    return list(
+        PushDelivery.objects.filter(claim=token, state=PushDelivery.State.WAITING)
         .select_related("subscription", "event", "event__area")
-        .order_by("pk")[:BATCH]
+        .order_by("pk")
     )
-    if not due:
-        return 0
-    allowed = _still_allowed(due)
-    dropped = [d.pk for d in due if d.pk not in allowed]
-    if dropped:
-        PushDelivery.objects.filter(pk__in=dropped).update(state=PushDelivery.State.DROPPED)
-    sending = [d for d in due if d.pk in allowed]
-    outcomes = _run(_send_all(sending)) if sending else []
-    return _record(sending, outcomes, now)
 
 
-def _run(coroutine):
-    """asyncio.run, also from a thread whose event loop is busy (a script driving a browser):
-    then in a thread of its own."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+class _Client:
+    """One event loop and one HTTP client for all of a round's shares, so that connections to
+    the push services stay open between them; in a thread of its own when this thread already
+    runs an event loop (a script driving a browser)."""
+
+    def __enter__(self):
+        self.loop = asyncio.new_event_loop()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self.thread = None
+        else:
+            self.thread = ThreadPoolExecutor(max_workers=1)
+        self.session = None
+        return self
+
+    def _call(self, coroutine):
+        if self.thread is None:
+            return self.loop.run_until_complete(coroutine)
+        return self.thread.submit(self.loop.run_until_complete, coroutine).result()
+
+    def send(self, deliveries):
+        if self.session is None:
+            self.session = self._call(_open_session())
+        return self._call(_send_all(self.session, deliveries))
+
+    def __exit__(self, *exc):
+        try:
+            if self.session is not None:
+                self._call(self.session.close())
+        finally:
+            self._call(self.loop.shutdown_asyncgens())
+            if self.thread is not None:
+                self.thread.submit(self.loop.close).result()
+                self.thread.shutdown()
+            else:
+                self.loop.close()
+
+
+async def _open_session():
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
 
 
 def _still_allowed(deliveries):
@@ -182,9 +244,9 @@ def payload_of(event):
     }
 
 
-async def _send_all(deliveries):
-    """Post every push, SENDERS at a time, over one HTTP client (connections kept open); returns
-    each one's outcome, in order."""
+async def _send_all(session, deliveries):
+    """Post every push, SENDERS at a time, over `session` (connections kept open); returns each
+    one's outcome, in order."""
     headers = {}  # VAPID signature per push service (its origin is the JWT's audience)
     for delivery in deliveries:
         audience = _origin(delivery.subscription.endpoint)
@@ -193,15 +255,14 @@ async def _send_all(deliveries):
     payloads = {d.event_id: json.dumps(payload_of(d.event)) for d in deliveries}
     limit = asyncio.Semaphore(SENDERS)
     timeout = aiohttp.ClientTimeout(total=10)
-    async with aiohttp.ClientSession() as session:
 
-        async def one(delivery):
-            async with limit:
-                vapid = headers[_origin(delivery.subscription.endpoint)]
-                data = payloads[delivery.event_id]
-                return await _send(session, delivery, data, vapid, timeout)
+    async def one(delivery):
+        async with limit:
+            vapid = headers[_origin(delivery.subscription.endpoint)]
+            data = payloads[delivery.event_id]
+            return await _send(session, delivery, data, vapid, timeout)
 
-        return await asyncio.gather(*(one(d) for d in deliveries))
+    return await asyncio.gather(*(one(d) for d in deliveries))
 
 
 def _origin(endpoint):
@@ -244,16 +305,17 @@ def _record(sending, outcomes, now):
             continue
         delivery.attempts += 1
         delivery.last_error = message
+        delivery.claim = ""
         if delivery.attempts >= MAX_ATTEMPTS or status in {400, 403, 413}:
             delivery.state = PushDelivery.State.FAILED
         else:
             wait = FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
             delivery.next_attempt_at = now + timedelta(seconds=wait)
-        delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+        delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at", "claim"])
         log.warning("push %s not sent (%s): %s", delivery.pk, status, message)
     if sent:
         PushDelivery.objects.filter(pk__in=sent).update(
-            state=PushDelivery.State.SENT, sent_at=timezone.now(), attempts=1
+            state=PushDelivery.State.SENT, sent_at=timezone.now(), attempts=1, claim=""
         )
         subscriptions = {d.subscription_id for d in sending if d.pk in set(sent)}
         PushSubscription.objects.filter(pk__in=subscriptions).update(last_sent_at=timezone.now())

@@ -1,17 +1,27 @@
 """Web Push: devices subscribe through the API, the worker sends alerts encrypted (RFC 8291) to
 the push service, which here is a local receiver decrypting with the device's own key."""
 
+import os
+import signal
+import subprocess
+import sys
+import threading
+
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
+from alerts.push import services
 from alerts.push.keys import generate_pair
 from alerts.push.models import PushDelivery, PushSubscription
-from alerts.push.services import push_round
+from alerts.push.services import claim_due, fan_out, push_round, send_due
 from cameras.signals import camera_status_changed
 from incidents.services import sla_sweep
 from kelurahan.demo import DEMO_USERS
-from kelurahan.models import RoleAssignment
+from kelurahan.models import RoleAssignment, User
+from kelurahan.roles import Role
 from tests.figures import MATRIX_CASES
 from tests.incident_helpers import kecamatan_operators, raise_incident
 from tests.personas import KEBON_JERUK, KEBON_JERUK_RT, SUKABUMI_UTARA, TEBET_BARAT
@@ -90,7 +100,6 @@ def test_a_person_revoked_before_sending_gets_nothing(signed_in, receiver, demo_
     device = receiver.device()
     subscribe(signed_in("piket.kebonjeruk"), device)
     raise_incident()
-    from alerts.push.services import fan_out
 
     assert fan_out(now=later()) == 1
     RoleAssignment.objects.filter(user=demo_users["piket.kebonjeruk"]).update(
@@ -264,3 +273,121 @@ def test_admins_see_devices_and_deliveries_without_their_keys(signed_in, receive
     assert device.endpoint not in one and device.subscription()["keys"]["auth"] not in one
     deliveries = admin.get("/django-admin/alerts/pushdelivery/").content.decode()
     assert "Terkirim" in deliveries
+
+
+# --- Several senders sharing the queue ------------------------------------------------------
+
+
+def many_devices(receiver, count, *, gone=()):
+    """`count` Kebon Jeruk volunteers with one device each (those numbered in `gone` answer
+    410), subscribed straight in the table; returns the devices."""
+    users = User.objects.bulk_create(
+        [User(username=f"fkdm.many.{n}", password="!") for n in range(count)]  # noqa: S106
+    )
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=u, role=Role.RELAWAN_FKDM, area_id=KEBON_JERUK) for u in users]
+    )
+    devices = []
+    for number, user in enumerate(users):
+        device = receiver.device()
+        device.answer = 410 if number in gone else 201
+        keys = device.subscription("rendah")["keys"]
+        PushSubscription.objects.create(user=user, endpoint=device.endpoint, **keys)
+        devices.append(device)
+    return devices
+
+
+def senders_at_once(count, now):
+    """Run send_due in `count` threads (each its own database connection), started together;
+    returns how many each sent."""
+    start, sent, errors = threading.Barrier(count), [0] * count, []
+
+    def sender(index):
+        try:
+            start.wait(timeout=30)
+            sent[index] = send_due(now=now)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sender, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads), "a sender never finished"
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_send_each_delivery_once_and_forget_gone_devices(
+    demo_areas, receiver, monkeypatch
+):
+    monkeypatch.setattr(services, "CHUNK", 4)  # many small shares: the senders interleave
+    devices = many_devices(receiver, 40, gone={3, 17, 29})
+    raise_incident(severity="tinggi")
+    now = later()
+    assert fan_out(now=now) == 40
+    sent = senders_at_once(2, now)
+    assert sum(sent) == 37
+    assert [len(d.messages) for d in devices] == [0 if n in {3, 17, 29} else 1 for n in range(40)]
+    assert receiver.problems == []
+    states = set(PushDelivery.objects.values_list("state", "claim"))
+    assert states == {(PushDelivery.State.SENT, "")}
+    gone = {devices[n].endpoint for n in (3, 17, 29)}
+    assert not PushSubscription.objects.filter(endpoint__in=gone).exists()
+    assert PushSubscription.objects.count() == 37
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks")
+def test_senders_skip_what_another_is_taking_without_waiting(demo_areas, receiver):
+    devices = many_devices(receiver, 20)
+    raise_incident(severity="tinggi")
+    now = later()
+    fan_out(now=now)
+    with transaction.atomic():
+        # Another sender is taking the first five: its rows stay locked until it commits.
+        mine = claim_due(now=now, limit=5)
+        sent = senders_at_once(2, now)  # they would wait on the lock without SKIP LOCKED
+        assert sum(sent) == 15
+    assert len(mine) == 5
+    assert PushDelivery.objects.filter(pk__in=[d.pk for d in mine], state="menunggu").count() == 5
+    assert send_due(now=now) == 0  # taken (leased): not sent twice by a later round
+    assert send_due(now=now + services.LEASE) == 5  # its sender died: due again after the lease
+    assert sorted(len(d.messages) for d in devices) == [1] * 20
+
+
+def test_the_worker_runs_its_senders_and_stops_them_all_on_sigterm(tmp_path):
+    """`send_push --workers 2`: a second sender process beside the first; SIGTERM to the
+    worker ends both (the output pipe closes only when no sender holds it any more)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'push.sqlite3'}",  # never used: no keys
+        "DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+        "VAPID_PUBLIC_KEY": "",
+        "VAPID_PRIVATE_KEY": "",
+    }
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, str(django_settings.BASE_DIR / "manage.py")]
+    process = subprocess.Popen(
+        [*manage, "send_push", "--every", "60", "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = [process.stdout.readline() for _ in range(2)]
+        assert all("setiap 60 detik" in line for line in started), started
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)  # not 60 s: the waits end at once
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert out.splitlines() == ["Pengiriman push dihentikan."] * 2

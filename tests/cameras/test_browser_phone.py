@@ -30,6 +30,11 @@ PLAYS = """code => {
     return video && video.currentTime > 1;
 }"""
 
+ATTACHED = """([code, playlist]) => {
+    const player = document.querySelector(`[data-code='${code}']`).player;
+    return Boolean(player && player.attachedUrl && player.attachedUrl.endsWith(playlist));
+}"""
+
 
 @pytest.fixture(autouse=True)
 def _fresh_gate(settings):
@@ -74,7 +79,9 @@ def test_volunteer_sees_stills_and_taps_one_camera_live_on_the_low_rendition(
     assert page.locator("video").count() == 1
     assert page.get_attribute(f'[data-code="{KJ}"]', "data-rendition") == "low"
     media = [url for url in requested if "/streams/" in url]
-    assert any(url.endswith("/live.m3u8") for url in media)  # the master playlist
+    # Straight to the low rendition's own playlist: no round trip through the master.
+    assert any(url.endswith("/low.m3u8") for url in media)
+    assert not any(url.endswith("/live.m3u8") for url in media), media
     assert any(re.search(r"/low\d+\.ts", url) for url in media)
     assert not any(re.search(r"/seg\d+\.ts", url) for url in media), media  # never the main
     assert page.locator(f'[data-code="{KJ_OTHER}"] img.player-still').count() == 1
@@ -101,3 +108,24 @@ def test_hemat_data_switch_is_remembered_on_the_device(
     assert not page.is_checked("[data-saver-switch]")
     page.wait_for_function(PLAYS, arg=KJ, timeout=30_000)
     assert page.locator("img.player-still").count() == 0
+
+
+def test_switching_hemat_data_on_the_camera_page_moves_between_master_and_low(
+    open_page, demo_users, demo_cameras, live_streams
+):
+    """Hemat data plays the low rendition's own playlist; off, the player moves to the master
+    (hls.js chooses), and back on, to the low playlist again."""
+    live_streams(KJ)
+    page = phone_on_a_slow_network(open_page, "fkdm.kebonjeruk")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url.split("?")[0]))
+    page.goto(f"/kamera/{demo_cameras[KJ].pk}/")
+    page.wait_for_function(PLAYS, arg=KJ, timeout=30_000)
+    assert page.get_attribute(f'[data-code="{KJ}"]', "data-rendition") == "low"
+    assert not any(url.endswith("/live.m3u8") for url in requested)
+    for switch, playlist in ((page.uncheck, "/live.m3u8"), (page.check, "/low.m3u8")):
+        switch("[data-saver-switch]")
+        page.wait_for_function(ATTACHED, arg=[KJ, playlist], timeout=30_000)
+        page.wait_for_function(PLAYS, arg=KJ, timeout=30_000)
+    assert page.get_attribute(f'[data-code="{KJ}"]', "data-rendition") == "low"
+    assert any(url.endswith("/live.m3u8") for url in requested)

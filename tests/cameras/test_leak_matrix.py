@@ -252,7 +252,7 @@ def _hook(token, path, protocol="hls"):
 
 
 @pytest.mark.django_db(transaction=True)  # the hook reads the database from worker threads
-def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
+def test_leak_matrix_stream_gate_and_hook(personas, camera_probes, settings):
     """Playlist URL and MediaMTX hook, for every camera, with every token a persona can get."""
     cases = 0
     for persona in personas:
@@ -285,6 +285,21 @@ def test_leak_matrix_stream_gate_and_hook(personas, camera_probes):
                 for protocol in ("rtsp", "webrtc"):
                     assert _hook(token, probe.label, protocol) == 401, (persona.name, protocol)
                 cases += 4
+    # Production: the portal's master playlist naming the node's two paths, behind the gate too.
+    settings.STREAM_MODE = "mediamtx"
+    Camera.objects.update(transcode_low=True)
+    for persona in personas:
+        tokens = {probe.label: _token(persona, probe) for probe in camera_probes}
+        for probe in camera_probes:
+            url = f"/streams/{probe.label}/live.m3u8"
+            assert persona.client.get(url).status_code == 401, (persona.name, url)
+            for token_camera, token in tokens.items():
+                if token is not None:
+                    status = persona.client.get(f"{url}?token={token}").status_code
+                    allowed = token_camera == probe.label
+                    assert status == (200 if allowed else 403), (persona.name, token_camera, url)
+                    cases += 1
+            cases += 1
     MATRIX_CASES["stream gate and MediaMTX hook"] = cases
 
 

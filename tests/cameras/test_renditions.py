@@ -1,5 +1,6 @@
 """Light video: two renditions from one ffmpeg, the master playlist and the snapshot API."""
 
+import base64
 import os
 import re
 import subprocess
@@ -14,6 +15,8 @@ from django.utils.http import http_date
 from cameras import ffmpeg, gate
 from cameras.models import Camera, ViewingSession
 from cameras.renditions import LOW_PLAYLIST, MASTER_PLAYLIST, SNAPSHOT, master_playlist
+from cameras.snapshots import StillMaker
+from tests.mediamtx_standin import mediamtx_standin
 from tests.streams import running_streams
 from tests.waiting import wait_for
 
@@ -214,3 +217,109 @@ def test_native_hls_follows_the_query_token_from_master_to_segments(
     segment = f"/streams/{KJ}/{uris[-1]}"
     assert segment.split("?")[0].endswith(".ts") and client.get(segment).status_code == 200
     gate.forget_decisions()
+
+
+# --- Production (MediaMTX): the master playlist and stills from the node ---------------------
+
+
+@pytest.fixture
+def node(settings, tmp_path, demo_cameras):
+    """Production mode, its node a stand-in serving HLS (only to the portal's credentials)."""
+    settings.STREAM_MODE = "mediamtx"
+    settings.MEDIAMTX_API_USER, settings.MEDIAMTX_API_PASSWORD = "jakcctv", "kunci-node"
+    settings.MEDIAMTX_HLS_URL = "/hls/n1/"
+    settings.STREAMS_ROOT = tmp_path / "stills"
+    gate.forget_decisions()
+    with mediamtx_standin() as (state, url):
+        settings.MEDIAMTX_API_URL = url
+        settings.MEDIAMTX_HLS_PORT = int(url.rsplit(":", 1)[1])
+        state.hls_root = tmp_path / "node"
+        state.hls_authorization = "Basic " + base64.b64encode(b"jakcctv:kunci-node").decode()
+        yield state
+    gate.forget_decisions()
+
+
+def _variants(text):
+    return re.findall(r"#EXT-X-STREAM-INF:(.*)\n(.*)\n", text)
+
+
+@pytest.mark.django_db
+def test_production_master_playlist_names_the_nodes_main_and_low_paths(node, demo_users):
+    Camera.objects.filter(code=KJ).update(transcode_low=True)
+    client = Client()
+    client.force_login(demo_users["fkdm.kebonjeruk"])
+    answer = client.post(f"/api/v1/cameras/{Camera.objects.get(code=KJ).pk}/stream/").json()
+    assert answer["url"] == f"/streams/{KJ}/{MASTER_PLAYLIST}"
+    assert answer["low_url"] == f"/hls/n1/{KJ}_low/index.m3u8"
+    bearer = {"authorization": f"Bearer {answer['token']}"}
+    master = client.get(answer["url"], headers=bearer)
+    assert master.status_code == 200 and master["Cache-Control"] == "no-store"
+    (main, main_uri), (low, low_uri) = _variants(master.content.decode())
+    assert (main_uri, low_uri) == (f"/hls/n1/{KJ}/index.m3u8", f"/hls/n1/{KJ}_low/index.m3u8")
+    assert "BANDWIDTH=" in main and "RESOLUTION=" in main  # the demo pattern's known size
+    assert low == "BANDWIDTH=96000,RESOLUTION=320x180,FRAME-RATE=5.000"
+    # Native HLS: the query token rides along to both paths.
+    query = client.get(answer["url"], {"token": answer["token"]}).content.decode()
+    suffix = "?" + urlencode({"token": answer["token"]})
+    assert all(uri.endswith(suffix) for _, uri in _variants(query))
+    # The gate: no token, another camera's token, a file the node serves itself.
+    assert client.get(answer["url"]).status_code == 401
+    other = f"/streams/{TB}/{MASTER_PLAYLIST}"
+    assert client.get(other, headers=bearer).status_code in {401, 403}
+    assert client.get(f"/streams/{KJ}/index.m3u8", headers=bearer).status_code == 404
+    # A sub-stream: its own bit rate, a size the portal does not know.
+    Camera.objects.filter(code=KJ).update(transcode_low=False, substream_url="rtsp://k/sub")
+    substream = client.get(answer["url"], headers=bearer).content.decode()
+    assert _variants(substream)[1][0] == "BANDWIDTH=614400"
+    # No low path: the node's main path is the playlist, and no master is served.
+    Camera.objects.filter(code=KJ).update(substream_url="")
+    answer = client.post(f"/api/v1/cameras/{Camera.objects.get(code=KJ).pk}/stream/").json()
+    assert answer["url"] == f"/hls/n1/{KJ}/index.m3u8" and answer["low_url"] is None
+    bearer = {"authorization": f"Bearer {answer['token']}"}
+    assert client.get(f"/streams/{KJ}/{MASTER_PLAYLIST}", headers=bearer).status_code == 404
+
+
+def _node_hls(folder):
+    """A short live HLS of a test pattern, as the node serves a camera's path."""
+    folder.mkdir(parents=True)
+    subprocess.run(  # noqa: S603 (a list, no shell)
+        [
+            ffmpeg.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+            "-i", "testsrc=size=640x360:rate=5:duration=2", "-c:v", "libx264",
+            "-preset", "ultrafast", "-g", "5", "-f", "hls", "-hls_time", "1",
+            "-hls_list_size", "0", str(folder / "index.m3u8"),
+        ],
+        check=True,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_production_stills_are_made_once_from_the_node_and_served_with_304(node, demo_users):
+    Camera.objects.filter(code=KJ).update(substream_url="rtsp://k/sub")
+    _node_hls(node.hls_root / f"{KJ}_low")
+    client = Client()
+    client.force_login(demo_users["fkdm.kebonjeruk"])
+    kebon_jeruk, tebet = Camera.objects.get(code=KJ), Camera.objects.get(code=TB)
+    maker = StillMaker()
+    try:
+        assert maker.due() == []  # nobody asked: nothing is made
+        first = client.get(_url(kebon_jeruk))
+        assert first.status_code == 404 and "Belum ada gambar" in first.json()["detail"]
+        assert client.get(_url(tebet)).status_code == 404  # out of scope: not even wanted
+        assert maker.due() == [KJ]
+        assert [future.result(timeout=60) for future in maker.round()] == [True]
+    finally:
+        maker.close()
+    still = _url(kebon_jeruk)
+    made = client.get(still)
+    assert made.status_code == 200 and made["Content-Type"] == "image/jpeg"
+    path = node.hls_root.parent / "stills" / KJ / SNAPSHOT
+    assert b"".join(made.streaming_content) == path.read_bytes()
+    assert _picture_size(path) == "320x180"
+    assert client.get(still, headers={"if-none-match": made["ETag"]}).status_code == 304
+    assert maker.due() == []  # made once for everyone, until SNAPSHOT_SECONDS pass
+    # The node was read as the portal, the low path only; a reader without them is refused.
+    read = [(path, auth) for method, path, _body, auth in node.requests if method == "GET"]
+    assert read and all(p.startswith(f"/{KJ}_low/") for p, _ in read)
+    assert all(auth == node.hls_authorization for _, auth in read)
+    assert not (node.hls_root.parent / "stills" / TB).exists()

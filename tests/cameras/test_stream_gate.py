@@ -278,6 +278,17 @@ def test_hook_lets_the_portal_use_the_control_api(settings, transactional_db):
     assert _hook({**portal, "password": "salah"}) == 401
 
 
+def test_hook_lets_the_portal_read_hls_to_make_stills(settings, transactional_db):
+    """run_streams reads one frame of a camera's path as the portal (production stills)."""
+    settings.MEDIAMTX_API_PASSWORD = "kunci-api"
+    portal = _mediamtx_request(user="jakcctv", password="kunci-api", path=f"{KJ_CAMERA}_low")
+    assert _hook(portal) == 200
+    assert _hook({**portal, "password": "salah"}) == 401
+    assert _hook({**portal, "protocol": "rtsp"}) == 401  # HLS only, as for viewers
+    settings.MEDIAMTX_API_PASSWORD = ""
+    assert _hook({**portal, "password": ""}) == 401  # no password set: nobody is the portal
+
+
 def test_low_rendition_path_opens_with_the_cameras_token_only(mediamtx_token, streams):
     """Production's `<code>_low` path is the same camera: same token, same refusals."""
     Camera.objects.filter(code=KJ_CAMERA).update(transcode_low=True)

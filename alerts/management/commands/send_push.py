@@ -1,6 +1,11 @@
+import argparse
+import os
+import subprocess
+import sys
 import threading
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,27 +18,64 @@ class Command(BaseCommand):
     help = (
         "Send Web Push notifications: turn new alerts into deliveries for the devices they "
         "concern, send what is due (retries with back-off), remove devices the push service "
-        "calls gone. Once, or with --every N every N seconds until Ctrl-C or SIGTERM."
+        "calls gone. Once, or with --every N every N seconds until Ctrl-C or SIGTERM, by "
+        "--workers sender processes (PUSH_WORKERS) sharing the queue."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--every", type=float, metavar="SECONDS", help=_("Ulangi setiap sekian detik.")
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            metavar="N",
+            help=_("Jumlah proses pengirim (bawaan: PUSH_WORKERS)."),
+        )
+        # A sender started by another: it stops when that one is gone.
+        parser.add_argument("--parent", type=int, help=argparse.SUPPRESS)
 
-    def handle(self, *args, every=None, **options):
+    def handle(self, *args, every=None, workers=None, parent=None, **options):
         if not keys.enabled():
             self.stderr.write(_("VAPID_PUBLIC_KEY dan VAPID_PRIVATE_KEY belum diatur: push mati."))
         if every is None:
             self.round()
             return
-        self.loop(every, stop=threading.Event())
+        workers = settings.PUSH_WORKERS if workers is None else workers
+        if workers < 1:
+            raise CommandError(_("--workers harus 1 atau lebih."))
+        stop = threading.Event()
+        others = [self.start_sender(every) for _n in range(workers - 1)]
+        try:
+            self.loop(every, stop=stop, parent=parent)
+        finally:
+            for other in others:
+                other.terminate()
+            for other in others:
+                other.wait()
 
-    def loop(self, every, *, stop):
-        """A round every `every` seconds until `stop` is set (by SIGINT, SIGTERM or SIGHUP)."""
+    def start_sender(self, every):
+        """Another sender process: the same loop, sharing the queue (none sends what another
+        took, see alerts.push.services.claim_due)."""
+        command = [sys.executable, "-m", "django", "send_push", "--every", f"{every:g}"]
+        command += ["--workers", "1", "--parent", str(os.getpid())]
+        return subprocess.Popen(  # noqa: S603 (our own interpreter and command)
+            command, cwd=settings.BASE_DIR
+        )
+
+    def loop(self, every, *, stop, parent=None):
+        """A round every `every` seconds until `stop` is set (by SIGINT, SIGTERM or SIGHUP, or
+        the process that started this sender ending)."""
+
+        def work():
+            if parent is not None and os.getppid() != parent:
+                stop.set()
+                return
+            self.round(quiet=True)
+
         repeat(
             every,
-            lambda: self.round(quiet=True),
+            work,
             stop=stop,
             failed=lambda error: self.stderr.write(
                 _("Pengiriman push gagal, dicoba lagi: %s") % error

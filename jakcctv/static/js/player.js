@@ -115,6 +115,8 @@
       this.lastMoved = 0; // when the picture last moved (0: not yet on this page)
       this.movingSince = 0; // start of the current stretch of moving picture
       this.attachedAt = 0;
+      this.attachedUrl = null; // the playlist playing: the master, or the low one's own
+      this.urls = null; // {main, low} of the last stream answer
       this.skew = 0; // server clock minus this device's clock, in ms
       // Known offline when the page was made: say so from the start (and keep trying).
       const since = root.dataset.offlineSince;
@@ -156,10 +158,10 @@
       try {
         // hls.js arrives while the token is asked for (one round trip less on a slow network).
         const [answer] = await Promise.all([this.fetchToken(), loadHls()]);
-        // Production serves the low rendition as a path of its own; embedded mode's master
-        // playlist names both, and hls.js is capped to the low one instead.
-        const url = dataSaver() && answer.low_url ? answer.low_url : answer.url;
-        if (run === this.run) this.attach(url);
+        // Hemat data starts on the low rendition's own playlist (one round trip less than
+        // through the master); otherwise the master, and hls.js chooses.
+        this.urls = { main: answer.url, low: answer.low_url };
+        if (run === this.run) this.attach(this.wantedUrl());
       } catch (error) {
         if (run !== this.run) return;
         if (error.final) this.refused(error);
@@ -203,6 +205,7 @@
     attach(url) {
       this.detach();
       this.attachedAt = Date.now();
+      this.attachedUrl = url;
       const Hls = window.Hls;
       if (Hls && Hls.isSupported()) {
         const hls = new Hls({
@@ -222,7 +225,8 @@
           this.play();
         });
         hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
-          this.root.dataset.rendition = data.level === this.lowestLevel() ? "low" : "main";
+          const onLow = this.urls && this.attachedUrl === this.urls.low;
+          this.root.dataset.rendition = onLow || data.level === this.lowestLevel() ? "low" : "main";
         });
         hls.loadSource(url);
         hls.attachMedia(this.video);
@@ -248,8 +252,16 @@
       return levels.length > 1 ? low : -1;
     }
 
+    wantedUrl() {
+      return dataSaver() && this.urls.low ? this.urls.low : this.urls.main;
+    }
+
     // Hemat data on: start on the low rendition and never go above it; off: hls.js chooses.
     applyDataSaver() {
+      if (this.attachedUrl && this.urls && this.attachedUrl !== this.wantedUrl()) {
+        this.attach(this.wantedUrl()); // switched: from the low playlist to the master or back
+        return;
+      }
       const hls = this.hls;
       const low = this.lowestLevel();
       if (!hls || low < 0) return;
@@ -265,6 +277,7 @@
 
     detach() {
       this.attachedAt = 0;
+      this.attachedUrl = null;
       this.movingSince = 0;
       if (this.hls) {
         this.hls.destroy();
