@@ -19,3 +19,8 @@ timeline_marks_wanted = Signal()
 # oldest recordings to keep RECORDING_MIN_FREE_MB free. Keyword arguments: deleted_hours,
 # freed_bytes, free_before, free_after, floor (bytes), at (aware datetime).
 recordings_disk_low = Signal()
+
+# Sent when cameras are retired (status "nonaktif": taken out of service), inside the transaction
+# that retires them: by Camera.save and by the camera import. Keyword arguments: camera_ids
+# (list of ids), at (aware datetime). Maintenance closes their unresolved tickets.
+cameras_retired = Signal()

@@ -98,3 +98,18 @@ def ticket_repaired(*, by, ticket_id, text="", now=None):
     text = (text or "").strip() or _("Ditandai diperbaiki.")
     TicketNote.objects.create(ticket=ticket, author=by, text=text, created_at=now)
     return ticket
+
+
+def close_for_retired(sender, camera_ids, at, **kwargs):
+    """Cameras taken out of service (cameras.signals.cameras_retired): their unresolved tickets
+    close, with a note saying why; in the transaction that retired them."""
+    found = list(
+        Ticket.objects.unresolved().filter(camera_id__in=camera_ids).values_list("pk", flat=True)
+    )
+    if not found:
+        return
+    Ticket.objects.filter(pk__in=found).update(status=Status.CLOSED, closed_at=at)
+    text = _("Kamera dinonaktifkan: tiket ditutup otomatis.")
+    TicketNote.objects.bulk_create(
+        TicketNote(ticket_id=pk, author=None, text=text, created_at=at) for pk in found
+    )

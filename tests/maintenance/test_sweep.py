@@ -118,6 +118,47 @@ def test_retired_cameras_get_no_ticket(setup):
     assert sweep(now=T0 + timedelta(hours=1))["opened"] == 0
 
 
+def test_retiring_a_camera_closes_its_ticket_saying_why(setup, client, tmp_path):
+    """A retired camera is never confirmed back online: its ticket closes when it is retired,
+    by hand (the admin's form saves the camera) or by the camera import, with the reason on
+    the ticket's page; an active camera's ticket stays open."""
+    from cameras.importing import import_cameras
+
+    kj, tb = setup["cameras"][KJ], setup["cameras"][TB]
+    went(kj, False, T0)
+    went(tb, False, T0)
+    sweep(now=T0 + timedelta(minutes=31))
+    [kj_ticket], [tb_ticket] = tickets(KJ), tickets(TB)
+
+    camera = Camera.objects.get(pk=kj.pk)
+    camera.status = Camera.Status.RETIRED
+    camera.save()
+    kj_ticket.refresh_from_db()
+    assert kj_ticket.status == Status.CLOSED and kj_ticket.closed_at is not None
+    tb_ticket.refresh_from_db()
+    assert tb_ticket.status == Status.OPEN
+    client.force_login(setup["staf.kebonjeruk"])
+    page = client.get(f"/perbaikan/{kj_ticket.pk}/").content.decode()
+    assert "Kamera dinonaktifkan: tiket ditutup otomatis." in page
+    camera.save()  # saved again while retired: nothing more to close, no second note
+    assert kj_ticket.notes.count() == 1
+
+    path = tmp_path / "kamera.csv"
+    path.write_text(
+        f"code,name,area_code,lat,lon,status\n{TB},{tb.name},{tb.area_id},"
+        f"{tb.lat},{tb.lon},nonaktif\n",
+        encoding="utf-8",
+    )
+    result = import_cameras(path)
+    assert [change.code for change in result.updated] == [TB]
+    tb_ticket.refresh_from_db()
+    assert tb_ticket.status == Status.CLOSED
+    assert [n.text for n in tb_ticket.notes.all()] == [
+        "Kamera dinonaktifkan: tiket ditutup otomatis."
+    ]
+    assert sweep(now=T0 + timedelta(hours=2))["opened"] == 0  # retired: no new ticket
+
+
 def flapping_cameras(setup, count, start):
     """`count` more cameras in Kebon Jeruk, each offline 40 minutes of every hour of the day
     before `start` + 24 h (low uptime), and one offline for good."""
