@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 
 from alerts.groups import ALERT_EVENT, groups_for_alert, user_group
-from alerts.models import AlertEvent
+from alerts.models import ALERT_ACTIONS, AlertEvent
 from kelurahan.models import Area
 
 log = logging.getLogger(__name__)
@@ -26,13 +26,18 @@ def publish_alert(
     min_depth=1,
     key="",
     maintainer_id=None,
+    action="",
 ):
     """Store an alert in the current transaction and push it to open sockets once committed.
 
     Call it inside the transaction that made the change, so that the alert exists exactly when
     the change does. `key` makes it idempotent (a second alert with the same key is not stored;
     returns None). Sockets that are offline at push time get it on their next resume.
+    `action` (one of alerts.models.ALERT_ACTIONS): only those whose grant allows it are told;
+    `maintainer_id`: that organisation's technicians are told too.
     """
+    if action and action not in ALERT_ACTIONS:
+        raise ValueError(f"alerts cannot ask for {action!r}")
     area_name = Area.objects.filter(code=area_code).values_list("name", flat=True).first()
     if area_name is None:
         raise ValueError(f"unknown area {area_code!r}")
@@ -46,6 +51,7 @@ def publish_alert(
         min_depth=min_depth,
         key=key,
         maintainer_id=maintainer_id,
+        action=str(action),
     )
     if key:
         if AlertEvent.objects.filter(key=key).exists():
@@ -68,7 +74,7 @@ def push(message):
     Failure is logged, never raised: the change is committed and the alert stored; sockets that
     missed it get it when they resume.
     """
-    groups = groups_for_alert(message["area"], message["min_depth"])
+    groups = groups_for_alert(message["area"], message["min_depth"], message.get("maintainer"))
     try:
         _blocking(_send, groups, {"type": ALERT_EVENT, "event": message})
     except Exception:

@@ -24,7 +24,7 @@ from incidents.models import IncidentEvent
 from incidents.signals import incident_event
 from kelurahan.codes import PROVINCE
 from kelurahan.models import RoleAssignment, User
-from kelurahan.roles import LEVEL_DEPTH, Level
+from kelurahan.roles import LEVEL_DEPTH, Action, Level
 from maintenance.signals import ticket_overdue
 
 _INCIDENT_KINDS = {
@@ -80,7 +80,9 @@ _REQUEST_KINDS = {
 
 
 def _request_event(sender, data_request, kind, at, **kwargs):
-    # Only the number and the deadline travel: who asked and why stay on the request's page.
+    # Only the number and the deadline travel: who asked and why stay on the request's page. Told
+    # only to those who handle requests in the request's area (not piket officers or FKDM
+    # volunteers of the kelurahan).
     if kind not in _REQUEST_KINDS:
         return
     alert_kind, severity = _REQUEST_KINDS[kind]
@@ -92,6 +94,7 @@ def _request_event(sender, data_request, kind, at, **kwargs):
         link=f"/permohonan/{data_request.pk}/",
         payload={"request": data_request.number, "due": data_request.due_at.isoformat()},
         key=f"{alert_kind}:{data_request.pk}",
+        action=Action.MANAGE_REQUESTS,
     )
 
 
@@ -116,8 +119,8 @@ def _recordings_disk_low(sender, deleted_hours, freed_bytes, free_after, floor, 
 
 
 def _ticket_overdue(sender, ticket, **kwargs):
-    # The kota operator (depth 2) and everyone below in the camera's area, and the maintainer's
-    # technicians; once per ticket.
+    # Those who work tickets from the kota operator (depth 2) down in the camera's area, and the
+    # maintainer's technicians; once per ticket.
     publish_alert(
         kind=Kind.TICKET_OVERDUE,
         area_code=ticket.area_id,
@@ -133,6 +136,7 @@ def _ticket_overdue(sender, ticket, **kwargs):
         min_depth=LEVEL_DEPTH[Level.KOTA],
         key=f"tiket-terlambat:{ticket.pk}:{ticket.reopen_count}",
         maintainer_id=ticket.maintainer_id,
+        action=Action.VIEW_TICKETS,
     )
 
 

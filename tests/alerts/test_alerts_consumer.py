@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.consumers import CLOSE_NO_ACCESS, CLOSE_SIGNED_OUT, _current_scopes
-from alerts.models import AlertEvent, alert_scope
+from alerts.models import AlertEvent, AlertScope, alert_scope
 from alerts.publish import publish_alert
 from jakcctv.asgi import application
 from kelurahan.demo import DEMO_USERS
@@ -131,6 +131,8 @@ def test_in_scope_receives_out_of_scope_does_not(demo_users):
             "area": KEBON_JERUK,
             "area_name": "Kebon Jeruk",
             "min_depth": 4,
+            "action": "",
+            "maintainer": None,
             "link": "",
             "payload": {},
             "created_at": message["created_at"],
@@ -405,7 +407,7 @@ def test_the_recheck_costs_the_same_few_queries_for_any_number_of_sockets(demo_u
     with CaptureQueriesContext(connection) as queries:
         scopes = _current_scopes.func(sockets)
     assert len(queries.captured_queries) == 3  # assignments, second factors, sessions
-    assert scopes[admin.pk, "berakhir"] == ()  # that session has ended
+    assert scopes[admin.pk, "berakhir"] == AlertScope()  # that session has ended
     for user_id, key in sockets[:-1]:
         user = User.objects.get(pk=user_id)
         assert scopes[user_id, key] == alert_scope(user, fresh=True), user
