@@ -131,6 +131,7 @@ class Kind(models.TextChoices):
     CAMERA_ONLINE = "kamera_online", _("Kamera kembali online")
     RECORDING_DISK_LOW = "rekaman_disk_penuh", _("Ruang rekaman hampir penuh")
     SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
+    TICKET_OPENED = "tiket_dibuka", _("Tiket perbaikan dibuka")
     TICKET_OVERDUE = "tiket_terlambat", _("Tiket perbaikan lewat batas")
     ANNOUNCEMENT = "pengumuman", _("Pengumuman")
     REQUEST_FILED = "permohonan_baru", _("Permohonan data baru")

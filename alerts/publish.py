@@ -68,6 +68,20 @@ def publish_alert(
     return event
 
 
+def publish_alerts(events):
+    """Store many alerts (unsaved AlertEvents, without keys, their `area` loaded) in the current
+    transaction in one statement, and push each once committed: for a sweep that raises many
+    at once (tickets opened). Returns them, saved."""
+    for event in events:
+        if event.action and event.action not in ALERT_ACTIONS:
+            raise ValueError(f"alerts cannot ask for {event.action!r}")
+        event.title = event.title[:200]
+    saved = AlertEvent.objects.bulk_create(events)
+    messages = [event.as_message(event.area.name) for event in saved]
+    transaction.on_commit(lambda: [push(message) for message in messages], robust=True)
+    return saved
+
+
 def push(message):
     """Send a stored alert (AlertEvent.as_message()) to the groups that may see it.
 
