@@ -78,8 +78,21 @@ def publish_alerts(events):
         event.title = event.title[:200]
     saved = AlertEvent.objects.bulk_create(events)
     messages = [event.as_message(event.area.name) for event in saved]
-    transaction.on_commit(lambda: [push(message) for message in messages], robust=True)
+    transaction.on_commit(lambda: push_all(messages), robust=True)
     return saved
+
+
+def push_all(messages):
+    """`push` for many stored alerts at once: every send in one trip to the event loop."""
+    sends = [
+        (group, {"type": ALERT_EVENT, "event": message})
+        for message in messages
+        for group in groups_for_alert(message["area"], message["min_depth"], message["maintainer"])
+    ]
+    try:
+        _blocking(_send_each, sends)
+    except Exception:
+        log.exception("%d alerts not pushed (clients get them on resume)", len(messages))
 
 
 def push(message):
@@ -100,6 +113,13 @@ async def _send(groups, message):
     # Each copy names its group: a process's fan-out (alerts/fanout.py) hands it on by group.
     sends = (layer.group_send(group, {**message, "group": group}) for group in groups)
     await asyncio.gather(*sends)
+
+
+async def _send_each(sends):
+    layer = get_channel_layer()
+    await asyncio.gather(
+        *(layer.group_send(group, {**message, "group": group}) for group, message in sends)
+    )
 
 
 def _blocking(function, *args):

@@ -6,9 +6,10 @@ reopens a "repaired" ticket whose camera failed again, and reports overdue ticke
 Set-based, so that a round costs the same for 50 or 50,000 cameras: one INSERT ... SELECT opens
 every missing ticket (on the uptime round, with the day's uptime computed inside it), one UPDATE
 closes and reopens, one SELECT finds overdue tickets not yet reported (the rare overdue ones are
-then marked and announced): three statements. A round that opens tickets announces them with
-two more, however many there are (their alerts, in bulk). The unique constraint "one unresolved
-ticket per camera" makes a second sweeper, or a person opening one by hand, harmless.
+then marked and announced): three statements. A round that opens tickets announces them in a
+transaction of its own with two more, however many there are (their alerts, in bulk). The
+unique constraint "one unresolved ticket per camera" makes a second sweeper, or a person opening
+one by hand, harmless.
 """
 
 from datetime import timedelta
@@ -112,18 +113,19 @@ def open_tickets(cameras, *, reason, now):
     select, params = rows.values_list(*[f"t_{name}" for name in columns]).query.sql_with_params()
     table = connection.ops.quote_name(Ticket._meta.db_table)
     names = ", ".join(connection.ops.quote_name(_COLUMNS[name]) for name in columns)
-    # One statement that needs no savepoint: a row the unique constraint "one unresolved ticket
-    # per camera" refuses (someone opened one meanwhile) is skipped. (The SELECT always has a
-    # WHERE clause, which SQLite needs before ON CONFLICT.) The new tickets are announced
-    # (`tickets_opened`: the alerts) in the same transaction; savepoint=False: inside a
-    # caller's transaction nothing here needs undoing on its own.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    # One statement, atomic on its own, that needs no savepoint: a row the unique constraint
+    # "one unresolved ticket per camera" refuses (someone opened one meanwhile) is skipped. (The
+    # SELECT always has a WHERE clause, which SQLite needs before ON CONFLICT.)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({names}) {select} ON CONFLICT DO NOTHING RETURNING id",  # noqa: S608
             params,
         )
         opened = [row[0] for row in cursor.fetchall()]
-        if opened:
+    if opened:
+        # Announced (`tickets_opened`: the alerts) in a transaction of their own, so that the
+        # common round, opening nothing, opens no transaction at all.
+        with transaction.atomic():
             tickets_opened.send(Ticket, ticket_ids=opened)
     return len(opened)
 
