@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from alerts.fanout import fanout
 from alerts.groups import groups_for_grants, user_group
-from alerts.models import AlertEvent, alert_scope, alert_scopes, reaches
+from alerts.models import AlertEvent, AlertScope, alert_scope, alert_scopes
 from alerts.sources import session_digest
 from common import jsonbody
 from common.db import on_db_threads
@@ -76,7 +76,7 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.gone = False  # disconnected: joins nothing any more
         self.user = self.scope["user"]
-        self.joined, self.joined_at, self.grant_codes = set(), 0.0, ()
+        self.joined, self.joined_at, self.reach = set(), 0.0, AlertScope()
         self.sent = RecentIds()
         self.waiting = []  # live events held back until the replay is out; None once live
         self.lock = asyncio.Lock()
@@ -148,9 +148,7 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
     # --- Helpers ------------------------------------------------------------------------------
 
     async def send_event(self, event, replay=False):
-        if event["id"] in self.sent or not reaches(
-            self.grant_codes, event["area"], event["min_depth"]
-        ):
+        if event["id"] in self.sent or not self.reach.reaches(event):
             return
         self.sent.add(event["id"])
         await self.send(text_data=alert_text(event, replay))
@@ -168,26 +166,27 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
         """Join the groups of the user's live grants now, leave the others; close when none are
         left. Returns whether the socket stays open."""
         session = None if session_checked else self.scope.get("session")
-        return await self.apply_scope(await _grant_codes(self.user, session))
+        return await self.apply_scope(await _alert_scope(self.user, session))
 
-    async def apply_scope(self, codes):
-        """Join the groups of `codes` (the areas of the user's live grants), leave the others;
-        close when there are none. Returns whether the socket stays open."""
-        if not codes:
+    async def apply_scope(self, scope):
+        """Join the groups of `scope` (the AlertScope of the user's live grants: areas and a
+        technician's organisations), leave the others; close when it is empty. Returns whether
+        the socket stays open."""
+        if not scope:
             await self.close(code=CLOSE_NO_ACCESS)
             return False
-        wanted = groups_for_grants(codes, self.user.pk)
+        wanted = groups_for_grants(scope, self.user.pk)
         now = asyncio.get_running_loop().time()
         renew = now - self.joined_at > REJOIN_SECONDS
         for group in wanted if renew else wanted - self.joined:
             await self.join(group)
         for group in self.joined - wanted:
             await self.leave(group)
-        changed = self.grant_codes and codes != self.grant_codes
-        self.joined, self.grant_codes = wanted, codes
+        changed = self.reach and scope != self.reach
+        self.joined, self.reach = wanted, scope
         self.joined_at = now if renew else self.joined_at
         if changed:
-            await self.send_json({"type": "scope", "areas": list(codes)})
+            await self.send_json({"type": "scope", "areas": list(scope.areas)})
         return True
 
     async def join(self, group):
@@ -242,11 +241,14 @@ async def recheck(sockets):
 
 @on_db_threads
 def _current_scopes(sockets):
-    """{(user id, session key): the area codes `_grant_codes` would give}, for many sockets."""
-    codes = alert_scopes({user_id for user_id, _key in sockets})
+    """{(user id, session key): the AlertScope `_alert_scope` would give}, for many sockets."""
+    scopes = alert_scopes({user_id for user_id, _key in sockets})
     live = _live_sessions({key for _user_id, key in sockets if key})
     ended = {key for _user_id, key in sockets if key and key not in live}
-    return {(user_id, key): () if key in ended else codes[user_id] for user_id, key in sockets}
+    return {
+        (user_id, key): AlertScope() if key in ended else scopes[user_id]
+        for user_id, key in sockets
+    }
 
 
 def _live_sessions(keys):
@@ -293,11 +295,11 @@ def _resume_point(content):
 
 
 @on_db_threads
-def _grant_codes(user, session):
-    """The area codes of the user's live grants, read afresh; () when the session has ended or
-    a provincial admin has not enrolled the required second factor."""
+def _alert_scope(user, session):
+    """The AlertScope of the user's live grants, read afresh; empty when the session has ended
+    or a provincial admin has not enrolled the required second factor."""
     if session is not None and not session.exists(session.session_key):
-        return ()
+        return AlertScope()
     return alert_scope(user, fresh=True)
 
 

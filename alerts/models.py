@@ -1,5 +1,9 @@
 """Alert events (what officers are told, live and later) and who has read them."""
 
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,10 +13,11 @@ from django.utils.translation import pgettext_lazy
 
 from incidents.models import Severity
 from kelurahan.access import (
+    areas_allowing,
     lacks_required_mfa,
     live_grants,
     live_grants_of,
-    maintainer_ids,
+    maintainers_allowing,
     users_lacking_required_mfa,
 )
 from kelurahan.codes import PROVINCE, covers, depth_of
@@ -43,28 +48,78 @@ def reaches(grant_codes, area_code, min_depth):
     return False
 
 
+# The actions an alert may ask of its audience (`AlertEvent.action`): a data request's alerts
+# go to those who handle requests, a ticket's to those who work tickets. An alert without one
+# concerns every live grant that reaches it.
+ALERT_ACTIONS = (Action.MANAGE_REQUESTS, Action.VIEW_TICKETS)
+# A technician's grant (an organisation, not an area) hears of its organisation's tickets.
+MAINTAINER_ACTION = Action.VIEW_TICKETS
+
+
+@dataclass(frozen=True)
+class AlertScope:
+    """What one user is told about, from their live grants (through the door): the areas of
+    every grant, the areas under which they hold each of ALERT_ACTIONS, and the maintainer
+    organisations whose tickets' alerts they get. False when they get no alerts at all."""
+
+    areas: tuple = ()
+    acting: tuple = ()  # ((action, area codes), ...)
+    maintainers: tuple = ()
+
+    def __bool__(self):
+        return bool(self.areas or self.maintainers)
+
+    def codes_for(self, action):
+        """The area codes that count for an alert asking `action` ("" asks nothing)."""
+        return dict(self.acting).get(action, ()) if action else self.areas
+
+    def reaches(self, event):
+        """Is the user told of `event` (AlertEvent.as_message())? `reaches`, with the grants
+        that hold the alert's action; or a technician of the alert's maintainer."""
+        maintainer = event.get("maintainer")
+        if maintainer is not None and maintainer in self.maintainers:
+            return True
+        codes = self.codes_for(event.get("action") or "")
+        return reaches(codes, event["area"], event["min_depth"])
+
+
+def scope_of_grants(grants):
+    return AlertScope(
+        areas=areas_allowing(grants),
+        acting=tuple((str(action), areas_allowing(grants, action)) for action in ALERT_ACTIONS),
+        maintainers=maintainers_allowing(grants, MAINTAINER_ACTION),
+    )
+
+
 def alert_scope(user, *, fresh=False):
-    """The area codes of the user's live grants, or () when they get no alerts at all (no live
-    grant, or a provincial admin who has not enrolled the second factor the portal requires)."""
+    """The user's AlertScope, empty when they get no alerts at all (no live grant, or a
+    provincial admin who has not enrolled the second factor the portal requires)."""
     grants = live_grants(user, fresh=fresh)
     if lacks_required_mfa(user, grants):
-        return ()
-    return _area_codes(grants)
-
-
-def _area_codes(grants):
-    """The areas of these grants (a technician's grant is for an organisation, not an area)."""
-    return tuple(sorted({g.area_code for g in grants if g.area_code is not None}))
+        return AlertScope()
+    return scope_of_grants(grants)
 
 
 def alert_scopes(user_ids):
-    """`alert_scope(user, fresh=True)` of many users in two queries: {user id: area codes}."""
+    """`alert_scope(user, fresh=True)` of many users in two queries: {user id: AlertScope}."""
     grants = live_grants_of(user_ids)
     roles = {user_id: {g.role for g in held} for user_id, held in grants.items()}
     refused = users_lacking_required_mfa(roles)
     return {
-        user_id: () if user_id in refused else _area_codes(grants[user_id]) for user_id in user_ids
+        user_id: AlertScope() if user_id in refused else scope_of_grants(grants[user_id])
+        for user_id in user_ids
     }
+
+
+def _in_reach(codes):
+    """`reaches` in SQL: the alerts grants at `codes` see (None when there are none)."""
+    if not codes:
+        return None
+    query = Q(area_id=PROVINCE) & ~Q(min_depth=PROVINCIAL_ONLY)
+    for code in codes:
+        in_area = in_areas("area__code", [code])
+        query |= in_area if code == PROVINCE else in_area & Q(min_depth__lte=depth_of(code))
+    return query
 
 
 class Kind(models.TextChoices):
@@ -78,6 +133,7 @@ class Kind(models.TextChoices):
     MEDIA_NODE_BACK = "node_media_pulih", _("Node media menjawab lagi")
     RECORDING_DISK_LOW = "rekaman_disk_penuh", _("Ruang rekaman hampir penuh")
     SHIFT_NOT_CHECKED_IN = "piket_belum_masuk", _("Piket belum masuk")
+    TICKET_OPENED = "tiket_dibuka", _("Tiket perbaikan dibuka")
     TICKET_OVERDUE = "tiket_terlambat", _("Tiket perbaikan lewat batas")
     ANNOUNCEMENT = "pengumuman", _("Pengumuman")
     REQUEST_FILED = "permohonan_baru", _("Permohonan data baru")
@@ -87,19 +143,17 @@ class Kind(models.TextChoices):
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The alerts `user` is told about: see `reaches` (the same rule, row by row); and a
-        technician, those about its organisation's tickets (`maintainer`)."""
-        codes = set(_area_codes(live_grants(user)))
-        maintainers = maintainer_ids(user, Action.VIEW_TICKETS)
-        if not codes:
-            return self.filter(maintainer_id__in=maintainers) if maintainers else self.none()
-        query = (Q(area_id=PROVINCE) & ~Q(min_depth=PROVINCIAL_ONLY)) | Q(
-            maintainer_id__in=maintainers
-        )
-        for code in codes:
-            in_area = in_areas("area__code", [code])
-            query |= in_area if code == PROVINCE else in_area & Q(min_depth__lte=depth_of(code))
-        return self.filter(query)
+        """The alerts `user` is told about: the same rule as `AlertScope.reaches`, in SQL."""
+        scope = scope_of_grants(live_grants(user))
+        parts = []
+        if (plain := _in_reach(scope.areas)) is not None:
+            parts.append(Q(action="") & plain)
+        for action, codes in scope.acting:
+            if (acting := _in_reach(codes)) is not None:
+                parts.append(Q(action=action) & acting)
+        if scope.maintainers:
+            parts.append(Q(maintainer_id__in=scope.maintainers))
+        return self.filter(reduce(or_, parts)) if parts else self.none()
 
     def recent(self, days=None):
         days = settings.ALERTS_PAGE_DAYS if days is None else days
@@ -129,8 +183,11 @@ class AlertEvent(models.Model):
     title = models.CharField(_("judul"), max_length=200)
     link = models.CharField(_("tautan"), max_length=200, blank=True)
     payload = models.JSONField(_("data"), default=dict, blank=True)
-    # Also told to this maintainer organisation's technicians (an overdue ticket). They have no
-    # area and no alerts socket: they read it on the alerts page.
+    # Only for those whose grant in the area allows this action (ALERT_ACTIONS; empty: anyone
+    # reached): a data request's alerts for those who handle requests.
+    action = models.CharField(_("tindakan"), max_length=32, blank=True)
+    # Also told to this maintainer organisation's technicians (a ticket opened, overdue), on
+    # their alerts socket and page.
     maintainer = models.ForeignKey(
         Maintainer,
         verbose_name=_("pemelihara"),
@@ -169,6 +226,8 @@ class AlertEvent(models.Model):
             "area": self.area_id,
             "area_name": area_name if area_name is not None else self.area.name,
             "min_depth": self.min_depth,
+            "action": self.action,
+            "maintainer": self.maintainer_id,
             "link": self.link,
             "payload": self.payload,
             "created_at": self.created_at.isoformat(),

@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 
 from alerts.groups import ALERT_EVENT, groups_for_alert, user_group
-from alerts.models import AlertEvent
+from alerts.models import ALERT_ACTIONS, AlertEvent
 from kelurahan.models import Area
 
 log = logging.getLogger(__name__)
@@ -26,13 +26,18 @@ def publish_alert(
     min_depth=1,
     key="",
     maintainer_id=None,
+    action="",
 ):
     """Store an alert in the current transaction and push it to open sockets once committed.
 
     Call it inside the transaction that made the change, so that the alert exists exactly when
     the change does. `key` makes it idempotent (a second alert with the same key is not stored;
     returns None). Sockets that are offline at push time get it on their next resume.
+    `action` (one of alerts.models.ALERT_ACTIONS): only those whose grant allows it are told;
+    `maintainer_id`: that organisation's technicians are told too.
     """
+    if action and action not in ALERT_ACTIONS:
+        raise ValueError(f"alerts cannot ask for {action!r}")
     area_name = Area.objects.filter(code=area_code).values_list("name", flat=True).first()
     if area_name is None:
         raise ValueError(f"unknown area {area_code!r}")
@@ -46,6 +51,7 @@ def publish_alert(
         min_depth=min_depth,
         key=key,
         maintainer_id=maintainer_id,
+        action=str(action),
     )
     if key:
         if AlertEvent.objects.filter(key=key).exists():
@@ -62,13 +68,40 @@ def publish_alert(
     return event
 
 
+def publish_alerts(events):
+    """Store many alerts (unsaved AlertEvents, without keys, their `area` loaded) in the current
+    transaction in one statement, and push each once committed: for a sweep that raises many
+    at once (tickets opened). Returns them, saved."""
+    for event in events:
+        if event.action and event.action not in ALERT_ACTIONS:
+            raise ValueError(f"alerts cannot ask for {event.action!r}")
+        event.title = event.title[:200]
+    saved = AlertEvent.objects.bulk_create(events)
+    messages = [event.as_message(event.area.name) for event in saved]
+    transaction.on_commit(lambda: push_all(messages), robust=True)
+    return saved
+
+
+def push_all(messages):
+    """`push` for many stored alerts at once: every send in one trip to the event loop."""
+    sends = [
+        (group, {"type": ALERT_EVENT, "event": message})
+        for message in messages
+        for group in groups_for_alert(message["area"], message["min_depth"], message["maintainer"])
+    ]
+    try:
+        _blocking(_send_each, sends)
+    except Exception:
+        log.exception("%d alerts not pushed (clients get them on resume)", len(messages))
+
+
 def push(message):
     """Send a stored alert (AlertEvent.as_message()) to the groups that may see it.
 
     Failure is logged, never raised: the change is committed and the alert stored; sockets that
     missed it get it when they resume.
     """
-    groups = groups_for_alert(message["area"], message["min_depth"])
+    groups = groups_for_alert(message["area"], message["min_depth"], message.get("maintainer"))
     try:
         _blocking(_send, groups, {"type": ALERT_EVENT, "event": message})
     except Exception:
@@ -80,6 +113,13 @@ async def _send(groups, message):
     # Each copy names its group: a process's fan-out (alerts/fanout.py) hands it on by group.
     sends = (layer.group_send(group, {**message, "group": group}) for group in groups)
     await asyncio.gather(*sends)
+
+
+async def _send_each(sends):
+    layer = get_channel_layer()
+    await asyncio.gather(
+        *(layer.group_send(group, {**message, "group": group}) for group, message in sends)
+    )
 
 
 def _blocking(function, *args):

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from alerts.groups import ACCESS_CHANGED, SESSION_ENDED
-from alerts.models import PROVINCIAL_ONLY, Kind
-from alerts.publish import publish_alert, send_to_user
+from alerts.models import PROVINCIAL_ONLY, AlertEvent, Kind
+from alerts.publish import publish_alert, publish_alerts, send_to_user
 from cameras.models import Camera, CameraStatusChange
 from cameras.signals import camera_status_changed, media_node_changed, recordings_disk_low
 from datarequests.signals import Event as RequestEvent
@@ -25,8 +25,9 @@ from incidents.models import IncidentEvent
 from incidents.signals import incident_event
 from kelurahan.codes import PROVINCE
 from kelurahan.models import RoleAssignment, User
-from kelurahan.roles import LEVEL_DEPTH, Level
-from maintenance.signals import ticket_overdue
+from kelurahan.roles import LEVEL_DEPTH, Action, Level
+from maintenance.models import Ticket
+from maintenance.signals import ticket_overdue, tickets_opened
 
 _INCIDENT_KINDS = {
     IncidentEvent.Kind.CREATED: Kind.INCIDENT_CREATED,
@@ -110,7 +111,9 @@ _REQUEST_KINDS = {
 
 
 def _request_event(sender, data_request, kind, at, **kwargs):
-    # Only the number and the deadline travel: who asked and why stay on the request's page.
+    # Only the number and the deadline travel: who asked and why stay on the request's page. Told
+    # only to those who handle requests in the request's area (not piket officers or FKDM
+    # volunteers of the kelurahan).
     if kind not in _REQUEST_KINDS:
         return
     alert_kind, severity = _REQUEST_KINDS[kind]
@@ -122,6 +125,7 @@ def _request_event(sender, data_request, kind, at, **kwargs):
         link=f"/permohonan/{data_request.pk}/",
         payload={"request": data_request.number, "due": data_request.due_at.isoformat()},
         key=f"{alert_kind}:{data_request.pk}",
+        action=Action.MANAGE_REQUESTS,
     )
 
 
@@ -145,9 +149,39 @@ def _recordings_disk_low(sender, deleted_hours, freed_bytes, free_after, floor, 
     )
 
 
+def _tickets_opened(sender, ticket_ids, **kwargs):
+    # The maintainer's technicians, and those who work tickets in the camera's kelurahan (and
+    # the provincial admins): one bulk insert however many the sweep opened.
+    tickets = Ticket.objects.filter(pk__in=ticket_ids).select_related(
+        "camera", "area", "maintainer"
+    )
+    publish_alerts(
+        [
+            AlertEvent(
+                kind=Kind.TICKET_OPENED,
+                area=ticket.area,
+                severity="rendah",
+                title=ticket.camera.name,
+                link=ticket.get_absolute_url(),
+                payload={
+                    "ticket": ticket.pk,
+                    "camera": ticket.camera.code,
+                    "reason": ticket.reason,
+                    "maintainer": ticket.maintainer.name if ticket.maintainer_id else "",
+                    "deadline": ticket.deadline.isoformat(),
+                },
+                min_depth=LEVEL_DEPTH[Level.KELURAHAN],
+                maintainer_id=ticket.maintainer_id,
+                action=Action.VIEW_TICKETS,
+            )
+            for ticket in tickets
+        ]
+    )
+
+
 def _ticket_overdue(sender, ticket, **kwargs):
-    # The kota operator (depth 2) and everyone below in the camera's area, and the maintainer's
-    # technicians; once per ticket.
+    # Those who work tickets from the kota operator (depth 2) down in the camera's area, and the
+    # maintainer's technicians; once per ticket.
     publish_alert(
         kind=Kind.TICKET_OVERDUE,
         area_code=ticket.area_id,
@@ -163,6 +197,7 @@ def _ticket_overdue(sender, ticket, **kwargs):
         min_depth=LEVEL_DEPTH[Level.KOTA],
         key=f"tiket-terlambat:{ticket.pk}:{ticket.reopen_count}",
         maintainer_id=ticket.maintainer_id,
+        action=Action.VIEW_TICKETS,
     )
 
 
@@ -210,6 +245,7 @@ def connect():
     request_event.connect(_request_event, dispatch_uid="alerts-datarequest")
     recordings_disk_low.connect(_recordings_disk_low, dispatch_uid="alerts-recordings-disk")
     ticket_overdue.connect(_ticket_overdue, dispatch_uid="alerts-ticket-overdue")
+    tickets_opened.connect(_tickets_opened, dispatch_uid="alerts-tickets-opened")
     post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra")
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")
     post_save.connect(_user_saved, sender=User, dispatch_uid="alerts-user")

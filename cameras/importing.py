@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cameras.models import Camera, Tag
+from cameras.models import Camera, Tag, send_retired
 from cameras.nodes import place_unassigned
 from common.progress import progress
 from kelurahan.models import Area, Maintainer
@@ -352,6 +352,7 @@ def _write(plan):
     place_unassigned()  # bulk_create passes by Camera.save, which picks a new camera's node
     if plan.to_update:
         Camera.objects.bulk_update(plan.to_update, sorted(plan.update_fields), batch_size=BATCH)
+        send_retired([camera.pk for camera in plan.to_update if camera.newly_retired])
     if not plan.tags:
         return
     slugs = {slug for tag_slugs in plan.tags.values() for slug in tag_slugs}

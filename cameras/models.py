@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -241,10 +241,32 @@ class Camera(models.Model):
     def save(self, *args, **kwargs):
         if self._state.adding and self.node_id is None:
             self.node = MediaNode.objects.least_loaded()
-        super().save(*args, **kwargs)
+        retired = self.newly_retired and (
+            kwargs.get("update_fields") is None or "status" in kwargs["update_fields"]
+        )
+        if retired:  # the tickets it closes commit with it (cameras.signals.cameras_retired)
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                send_retired([self.pk])
+        else:
+            super().save(*args, **kwargs)
+        self._loaded_status = self.status
 
     def get_absolute_url(self):
         return reverse("cameras:camera-detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        camera = super().from_db(db, field_names, values, **kwargs)
+        # The status as read, so that saving can tell a camera just retired (`newly_retired`).
+        camera._loaded_status = camera.__dict__.get("status")
+        return camera
+
+    @property
+    def newly_retired(self):
+        """Retired since it was read from the database (a new camera has nothing to close)."""
+        loaded = getattr(self, "_loaded_status", None)
+        return self.status == self.Status.RETIRED and loaded not in (None, self.Status.RETIRED)
 
     @property
     def is_demo(self):
@@ -423,3 +445,12 @@ class RecordingHour(models.Model):
         if self.covered_to > start:
             spans.append((start, self.covered_to))
         return spans
+
+
+def send_retired(camera_ids, at=None):
+    """Tell the layers above that these cameras were retired (cameras.signals.cameras_retired),
+    in the caller's transaction."""
+    from cameras.signals import cameras_retired
+
+    if camera_ids:
+        cameras_retired.send(Camera, camera_ids=list(camera_ids), at=at or timezone.now())

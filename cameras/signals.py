@@ -28,3 +28,8 @@ recordings_disk_low = Signal()
 # Keyword arguments: node (MediaNode), online (bool), cameras (list of camera codes), since
 # (aware datetime: the node's last answer before it stopped, or None), at (aware datetime).
 media_node_changed = Signal()
+
+# Sent when cameras are retired (status "nonaktif": taken out of service), inside the transaction
+# that retires them: by Camera.save and by the camera import. Keyword arguments: camera_ids
+# (list of ids), at (aware datetime). Maintenance closes their unresolved tickets.
+cameras_retired = Signal()

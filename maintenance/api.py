@@ -1,9 +1,11 @@
 """The maintenance API: tickets (list with filters status, camera, maintainer, area; one ticket
-with its notes and camera health; POST <id>/note/ and <id>/repaired/) and maintainers.
+with its notes and camera health; POST <id>/note/ (a text and/or a photo, multipart) and
+<id>/repaired/; GET <id>/notes/<note id>/photo/) and maintainers.
 
 Querysets start from `Ticket.objects.visible_to(user)` (outsiders get 404); changes go through
 maintenance/services.py, whose refusals become `{"detail": message}` with their status."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -12,13 +14,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from common.api import QueryParams, id_field
+from common.api import ID_PATTERN, QueryParams, id_field
+from common.images import ImageRefused, clean_image
 from kelurahan.access import can, maintainer_ids, scope_codes
 from kelurahan.api import AreaCodeField
 from kelurahan.models import Maintainer
 from kelurahan.roles import Action
 from maintenance.models import Ticket, TicketNote
-from maintenance.queries import STATUS_CHOICES, camera_health, filter_tickets
+from maintenance.queries import (
+    STATUS_CHOICES,
+    camera_health,
+    filter_tickets,
+    note_photo_response,
+)
 from maintenance.services import TicketRefused, ticket_note, ticket_repaired
 
 
@@ -72,13 +80,21 @@ class TicketSerializer(serializers.ModelSerializer):
 class TicketNoteSerializer(serializers.ModelSerializer):
     author = serializers.StringRelatedField()
     has_photo = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField(
+        help_text="GET: the photo (for those who may see the ticket); null without one"
+    )
 
     class Meta:
         model = TicketNote
-        fields = ["id", "author", "text", "has_photo", "created_at"]
+        fields = ["id", "author", "text", "has_photo", "photo_url", "created_at"]
 
     def get_has_photo(self, note) -> bool:
         return bool(note.photo)
+
+    def get_photo_url(self, note) -> str | None:
+        if not note.photo:
+            return None
+        return reverse("api:ticket-note-photo", args=[note.ticket_id, note.pk])
 
 
 class HealthSerializer(serializers.Serializer):
@@ -101,7 +117,20 @@ class TicketDetailSerializer(TicketSerializer):
 
 
 class NewTicketNoteSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=4000)
+    """JSON with a text, or multipart/form-data with a text and/or a photo."""
+
+    text = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    photo = serializers.FileField(
+        required=False,
+        help_text="JPEG, PNG or WebP, at most INCIDENT_ATTACHMENT_MAX_BYTES (multipart only); "
+        "re-encoded without metadata",
+    )
+
+    def validate_photo(self, upload):
+        try:
+            return clean_image(upload)
+        except ImageRefused as refused:
+            raise serializers.ValidationError(refused.message) from None
 
 
 class RepairedSerializer(serializers.Serializer):
@@ -141,17 +170,35 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
         return tickets.prefetch_related("notes__author")
 
     @extend_schema(
-        summary="Tambahkan catatan",
-        request=NewTicketNoteSerializer,
+        summary="Tambahkan catatan, dengan foto (multipart) bila ada",
+        request={
+            "application/json": NewTicketNoteSerializer,
+            "multipart/form-data": NewTicketNoteSerializer,
+        },
         responses={201: TicketDetailSerializer, **_REFUSALS},
     )
     @action(detail=True, methods=["post"])
     def note(self, request, pk=None):
         return self._act(
             NewTicketNoteSerializer,
-            lambda t, d: ticket_note(by=request.user, ticket_id=t.pk, text=d["text"]),
+            lambda t, d: ticket_note(
+                by=request.user, ticket_id=t.pk, text=d["text"], photo=d.get("photo")
+            ),
             status.HTTP_201_CREATED,
         )
+
+    @extend_schema(
+        summary="Foto sebuah catatan",
+        responses={(200, "image/*"): OpenApiTypes.BINARY, 404: TicketRefusalSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=rf"notes/(?P<note_id>{ID_PATTERN})/photo",
+        url_name="note-photo",
+    )
+    def photo(self, request, pk=None, note_id=None):
+        return note_photo_response(self.get_object(), note_id)  # outsiders: 404
 
     @extend_schema(
         summary="Tandai diperbaiki (409 bila tiket tidak terbuka)",

@@ -11,7 +11,11 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Pemeliharaan kamera")
 
     def ready(self):
+        from cameras.signals import cameras_retired
         from maintenance import demo, public, retention  # noqa: F401 (demo: joins `make demo`)
+        from maintenance.services import close_for_retired
 
         retention.register()
         public.connect()  # the median time to repair on the public page
+        # A retired camera's ticket can never be confirmed repaired: it closes, saying why.
+        cameras_retired.connect(close_for_retired, dispatch_uid="maintenance-camera-retired")

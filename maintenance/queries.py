@@ -1,8 +1,11 @@
-"""Reading tickets, shared by the pages and the API: filters and the camera's health."""
+"""Reading tickets, shared by the pages and the API: filters, the camera's health, a note's
+photo."""
 
 from datetime import timedelta
 
+from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cameras.health import uptime
 from kelurahan.models import in_areas
@@ -40,3 +43,19 @@ def camera_health(camera, now=None):
         "last_seen_at": camera.last_seen_at,
         "uptime_24h": round(uptime([camera.pk], now - timedelta(hours=24), now)[camera.pk], 3),
     }
+
+
+def note_photo_response(ticket, note_id):
+    """A note's photo, for someone who may see `ticket` (the caller found it through
+    `Ticket.objects.visible_to`): never a public media URL. 404 for a note without a photo (or
+    whose photo went with the retention period)."""
+    note = ticket.notes.exclude(photo="").filter(pk=note_id).first()
+    if note is None:
+        raise Http404(_("Foto tidak ditemukan."))
+    try:
+        handle = note.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Foto tidak ditemukan.")) from None
+    response = FileResponse(handle, filename=note.photo.name.rpartition("/")[2])
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -11,6 +11,7 @@ from common.refusals import Refused
 from kelurahan.access import can
 from kelurahan.roles import Action
 from maintenance.models import MANUAL_REASONS, Status, Ticket, TicketNote
+from maintenance.signals import tickets_opened
 from maintenance.sweep import deadline_for
 
 
@@ -45,6 +46,7 @@ def ticket_open(*, by, camera_id, reason, description="", now=None):
                 opened_at=now,
                 deadline=deadline_for(camera.maintainer, now),
             )
+            tickets_opened.send(Ticket, ticket_ids=[ticket.pk])
     except IntegrityError:
         ticket = Ticket.objects.unresolved().filter(camera_id=camera.pk).first()
         raise TicketRefused(
@@ -98,3 +100,18 @@ def ticket_repaired(*, by, ticket_id, text="", now=None):
     text = (text or "").strip() or _("Ditandai diperbaiki.")
     TicketNote.objects.create(ticket=ticket, author=by, text=text, created_at=now)
     return ticket
+
+
+def close_for_retired(sender, camera_ids, at, **kwargs):
+    """Cameras taken out of service (cameras.signals.cameras_retired): their unresolved tickets
+    close, with a note saying why; in the transaction that retired them."""
+    found = list(
+        Ticket.objects.unresolved().filter(camera_id__in=camera_ids).values_list("pk", flat=True)
+    )
+    if not found:
+        return
+    Ticket.objects.filter(pk__in=found).update(status=Status.CLOSED, closed_at=at)
+    text = _("Kamera dinonaktifkan: tiket ditutup otomatis.")
+    TicketNote.objects.bulk_create(
+        TicketNote(ticket_id=pk, author=None, text=text, created_at=at) for pk in found
+    )

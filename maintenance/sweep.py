@@ -4,26 +4,31 @@ last 24 hours), closes each ticket whose camera has been back online MAINTENANCE
 reopens a "repaired" ticket whose camera failed again, and reports overdue tickets once.
 
 Set-based, so that a round costs the same for 50 or 50,000 cameras: one INSERT ... SELECT opens
-every missing ticket, one UPDATE closes and reopens, one SELECT finds overdue tickets not yet
-reported (the rare overdue ones are then marked and announced). The unique constraint "one
-unresolved ticket per camera" makes a second sweeper, or a person opening one by hand at the
-same moment, harmless.
+every missing ticket (on the uptime round, with the day's uptime computed inside it), one UPDATE
+closes and reopens, one SELECT finds overdue tickets not yet reported (the rare overdue ones are
+then marked and announced): three statements. A round that opens tickets announces them in a
+transaction of its own with two more, however many there are (their alerts, in bulk). The
+unique constraint "one unresolved ticket per camera" makes a second sweeper, or a person opening
+one by hand, harmless.
 """
 
-from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     DateTimeField,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
+    Sum,
     Value,
     When,
 )
@@ -32,7 +37,7 @@ from django.utils import timezone
 
 from cameras.models import Camera, CameraStatusChange
 from maintenance.models import Reason, Status, Ticket
-from maintenance.signals import ticket_overdue
+from maintenance.signals import ticket_overdue, tickets_opened
 
 DEFAULT_REPAIR_HOURS = 72  # a camera without a maintainer: Diskominfotik's 3x24 hours
 
@@ -61,25 +66,33 @@ class AddHours(Func):
 
 def sweep(*, now=None, uptime=False):
     """One round; returns {"opened": n, "settled": n (closed or reopened), "overdue": n}.
-    `uptime`: also apply the 24-hour uptime rule (the command does every UPTIME_EVERY)."""
+    `uptime`: also apply the 24-hour uptime rule (the command does every UPTIME_EVERY); the
+    round still costs three statements: the uptime is computed inside the INSERT."""
     now = now or timezone.now()
     offline_since = now - timedelta(minutes=settings.MAINTENANCE_AFTER)
+    offline = Q(online=False, online_changed_at__lte=offline_since)
+    wanted = offline
+    if uptime and settings.MAINTENANCE_UPTIME_MIN > 0:
+        wanted |= Q(pk__in=low_uptime_cameras(now))
     opened = open_tickets(
-        Camera.objects.filter(online=False, online_changed_at__lte=offline_since),
-        reason=Reason.OFFLINE,
+        Camera.objects.filter(wanted),
+        reason=Case(
+            When(offline, then=Value(str(Reason.OFFLINE))), default=Value(str(Reason.LOW_UPTIME))
+        ),
         now=now,
     )
-    if uptime and settings.MAINTENANCE_UPTIME_MIN > 0 and (low := low_uptime_cameras(now)):
-        opened += open_tickets(Camera.objects.filter(pk__in=low), reason=Reason.LOW_UPTIME, now=now)
     return {"opened": opened, "settled": settle(now), "overdue": report_overdue(now)}
 
 
 def open_tickets(cameras, *, reason, now):
     """Open a ticket for each of `cameras` that is streamable and has none unresolved: one
-    INSERT ... SELECT, built by the ORM (so the same on SQLite and PostgreSQL)."""
+    INSERT ... SELECT, built by the ORM (so the same on SQLite and PostgreSQL). `reason`: a
+    Reason, or an expression over the camera giving one."""
     unresolved = Ticket.objects.unresolved().filter(camera_id=OuterRef("pk"))
     when = Value(now, output_field=DateTimeField())
     hours = Coalesce(F("maintainer__repair_hours"), DEFAULT_REPAIR_HOURS)
+    if not hasattr(reason, "resolve_expression"):
+        reason = Value(str(reason))
     rows = (
         cameras.filter(status=Camera.Status.ACTIVE)
         .exclude(Exists(unresolved))
@@ -88,7 +101,7 @@ def open_tickets(cameras, *, reason, now):
             t_camera=F("pk"),
             t_area=F("area_id"),
             t_maintainer=F("maintainer_id"),
-            t_reason=Value(str(reason)),
+            t_reason=reason,
             t_description=Value(""),
             t_status=Value(str(Status.OPEN)),
             t_opened=when,
@@ -100,15 +113,21 @@ def open_tickets(cameras, *, reason, now):
     select, params = rows.values_list(*[f"t_{name}" for name in columns]).query.sql_with_params()
     table = connection.ops.quote_name(Ticket._meta.db_table)
     names = ", ".join(connection.ops.quote_name(_COLUMNS[name]) for name in columns)
-    # One statement: atomic on its own. Inside a caller's transaction a savepoint keeps a
-    # refused insert from spoiling it.
-    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    try:
-        with guard, connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)  # noqa: S608
-            return cursor.rowcount
-    except IntegrityError:
-        return 0  # someone else opened one of them meanwhile: the next round does the rest
+    # One statement, atomic on its own, that needs no savepoint: a row the unique constraint
+    # "one unresolved ticket per camera" refuses (someone opened one meanwhile) is skipped. (The
+    # SELECT always has a WHERE clause, which SQLite needs before ON CONFLICT.)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) {select} ON CONFLICT DO NOTHING RETURNING id",  # noqa: S608
+            params,
+        )
+        opened = [row[0] for row in cursor.fetchall()]
+    if opened:
+        # Announced (`tickets_opened`: the alerts) in a transaction of their own, so that the
+        # common round, opening nothing, opens no transaction at all.
+        with transaction.atomic():
+            tickets_opened.send(Ticket, ticket_ids=opened)
+    return len(opened)
 
 
 # Ticket column of each value the SELECT above produces, in order.
@@ -174,24 +193,41 @@ def report_overdue(now):
 
 
 def low_uptime_cameras(now):
-    """Ids of cameras online less than MAINTENANCE_UPTIME_MIN percent of the last 24 hours, from
-    one query over the status changes of that window. A camera with no change in it was in one
-    state all day: fully up, or offline (the offline rule has it)."""
+    """The cameras online less than MAINTENANCE_UPTIME_MIN percent of the last 24 hours, as a
+    subquery of camera ids (no statement of its own: the sweep's INSERT embeds it).
+
+    Each status change in the window starts a segment lasting until the camera's next change
+    (or now), online or not as the change says; before its first change in the window the
+    camera was in the opposite state since the window's start. A camera with no change in it
+    was in one state all day: fully up, or offline (the offline rule has it)."""
     start = now - timedelta(hours=24)
-    threshold = settings.MAINTENANCE_UPTIME_MIN / 100
-    changes = {}
-    for camera_id, online, at in (
+    later = CameraStatusChange.objects.filter(camera_id=OuterRef("camera_id"), at__lte=now).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
+    )
+    earlier = CameraStatusChange.objects.filter(
+        camera_id=OuterRef("camera_id"), at__gt=start
+    ).filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")))
+    moment = Value(now, output_field=DateTimeField())
+    following = Coalesce(Subquery(later.order_by("at", "pk").values("at")[:1]), moment)
+    zero = Value(timedelta(0), output_field=DurationField())
+    up = Case(
+        When(online=True, then=ExpressionWrapper(following - F("at"), DurationField())),
+        default=zero,
+    ) + Case(
+        When(
+            Q(online=False) & ~Exists(earlier),
+            then=ExpressionWrapper(
+                F("at") - Value(start, output_field=DateTimeField()), DurationField()
+            ),
+        ),
+        default=zero,
+    )
+    least = timedelta(hours=24) * (settings.MAINTENANCE_UPTIME_MIN / 100)
+    return (
         CameraStatusChange.objects.filter(at__gt=start, at__lte=now)
-        .order_by("camera_id", "at", "pk")
-        .values_list("camera_id", "online", "at")
-    ):
-        changes.setdefault(camera_id, []).append((at, online))
-    low = []
-    for camera_id, steps in changes.items():
-        state, since, up = not steps[0][1], start, timedelta(0)  # before its first change
-        for at, online in [*steps, (now, None)]:
-            up += at - since if state else timedelta(0)
-            state, since = online, at
-        if up / (now - start) < threshold:
-            low.append(camera_id)
-    return low
+        .order_by()
+        .values("camera_id")
+        .annotate(up=Sum(up, output_field=DurationField()))
+        .filter(up__lt=least)
+        .values("camera_id")
+    )

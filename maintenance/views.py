@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from kelurahan.roles import Action
 from maintenance import services
 from maintenance.forms import TicketListForm, TicketNoteForm, TicketOpenForm, TicketRepairedForm
 from maintenance.models import Status, Ticket
-from maintenance.queries import camera_health, filter_tickets
+from maintenance.queries import camera_health, filter_tickets, note_photo_response
 
 PAGE_SIZE = 50
 
@@ -158,14 +158,7 @@ def ticket_open(request, camera_pk):
 def note_photo(request, pk, note_pk):
     """A note's photo, for someone who may see the ticket (never a public media URL)."""
     ticket = get_object_or_404(_tickets(request.user), pk=pk)
-    note = get_object_or_404(ticket.notes.exclude(photo=""), pk=note_pk)
-    try:
-        handle = note.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("Foto tidak ditemukan.")) from None
-    response = FileResponse(handle, filename=note.photo.name.rpartition("/")[2])
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return note_photo_response(ticket, note_pk)
 
 
 def _refused_status(refused):

@@ -5,6 +5,8 @@
 - Single decisions come from `can(user, action, obj)`.
 - Technicians (Teknisi) are scoped to a maintainer organisation's cameras, not to an area:
   `maintainer_ids(user, action)`; they watch streams only when their assignment says so.
+- For grants already read (a worker deciding for many users): `areas_allowing(grants, action)`
+  and `maintainers_allowing(grants, action)`.
 - Who may grant which role where, and why not (access/granting.py).
 - The second factor a provincial admin must have enrolled: `lacks_required_mfa`.
 - The grants themselves (live assignments, cached): `live_grants` (access/grants.py).
@@ -15,9 +17,11 @@ or decides a role on its own. The door reads the models lazily (the models impor
 
 from kelurahan.access.decisions import (
     area_code_of,
+    areas_allowing,
     can,
     lacks_required_mfa,
     maintainer_ids,
+    maintainers_allowing,
     role_needs_mfa,
     scope_codes,
     scope_codes_of,
@@ -38,6 +42,7 @@ from kelurahan.codes import covers
 __all__ = [
     "Grant",
     "area_code_of",
+    "areas_allowing",
     "can",
     "covers",
     "forget_grants",
@@ -47,6 +52,7 @@ __all__ = [
     "level_problem",
     "maintainer_grant_problem",
     "maintainer_ids",
+    "maintainers_allowing",
     "live_grants",
     "live_grants_of",
     "own_assignment_problem",

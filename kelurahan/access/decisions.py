@@ -28,12 +28,34 @@ def scope_codes(user, action=Action.VIEW, *, fresh=False):
 def maintainer_ids(user, action, *, fresh=False):
     """The maintainer organisations on whose cameras (and their tickets) the user may `action`
     through a technician's grant: querysets add `maintainer_id__in` these to their area scope."""
-    return sorted(
-        {
-            g.maintainer_id
-            for g in live_grants(user, fresh=fresh)
-            if g.maintainer_id is not None and grant_allows(g, action)
-        }
+    return list(maintainers_allowing(live_grants(user, fresh=fresh), action))
+
+
+def areas_allowing(grants, action=None):
+    """The area codes of these grants (live grants already read, of one user) that allow
+    `action` (any action when None), each grant's own code, not reduced to the smallest set:
+    for rules that also weigh a grant's depth, such as the alerts'."""
+    return tuple(
+        sorted(
+            {
+                g.area_code
+                for g in grants
+                if g.area_code is not None and (action is None or grant_allows(g, action))
+            }
+        )
+    )
+
+
+def maintainers_allowing(grants, action):
+    """The maintainer organisations of these grants (a technician's) that allow `action`."""
+    return tuple(
+        sorted(
+            {
+                g.maintainer_id
+                for g in grants
+                if g.maintainer_id is not None and grant_allows(g, action)
+            }
+        )
     )
 
 

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.consumers import CLOSE_NO_ACCESS, CLOSE_SIGNED_OUT, _current_scopes
-from alerts.models import AlertEvent, alert_scope
+from alerts.models import AlertEvent, AlertScope, alert_scope
 from alerts.publish import publish_alert
 from jakcctv.asgi import application
 from kelurahan.demo import DEMO_USERS
@@ -131,6 +131,8 @@ def test_in_scope_receives_out_of_scope_does_not(demo_users):
             "area": KEBON_JERUK,
             "area_name": "Kebon Jeruk",
             "min_depth": 4,
+            "action": "",
+            "maintainer": None,
             "link": "",
             "payload": {},
             "created_at": message["created_at"],
@@ -405,7 +407,7 @@ def test_the_recheck_costs_the_same_few_queries_for_any_number_of_sockets(demo_u
     with CaptureQueriesContext(connection) as queries:
         scopes = _current_scopes.func(sockets)
     assert len(queries.captured_queries) == 3  # assignments, second factors, sessions
-    assert scopes[admin.pk, "berakhir"] == ()  # that session has ended
+    assert scopes[admin.pk, "berakhir"] == AlertScope()  # that session has ended
     for user_id, key in sockets[:-1]:
         user = User.objects.get(pk=user_id)
         assert scopes[user_id, key] == alert_scope(user, fresh=True), user
@@ -469,6 +471,8 @@ class Probe:
     area: str
     min_depth: int
     kind: str = "kejadian_baru"
+    action: str = ""  # only grants whose role allows it
+    maintainer: str = ""  # and that organisation's technicians
 
 
 PROBES = [
@@ -486,12 +490,33 @@ PROBES = [
     Probe("31.74.01.1002", 3, "kejadian_dinaikkan"),
     Probe("31.74.01.1001", 1, "kamera_offline"),  # Tebet Timur
     Probe("31.71.06.1001", 1, "kamera_online"),  # Menteng, Jakarta Pusat
+    # A data request's deadline: those who handle requests there, not piket or FKDM.
+    Probe("31.73.05.1001", 1, "permohonan_batas_dekat", "manage_requests"),
+    Probe("31.74.01.1002", 1, "permohonan_terlambat", "manage_requests"),
+    # Tickets: those who work tickets there, and the camera's maintainer's technicians.
+    Probe("31.73.05.1001.002", 4, "tiket_dibuka", "view_tickets", "barat"),
+    Probe("31.73.05.1001", 2, "tiket_terlambat", "view_tickets", "barat"),
+    Probe("31.74.01.1002", 4, "tiket_dibuka", "view_tickets", "dinas"),
+    Probe("31", 1, "tiket_terlambat", "view_tickets", "dinas"),  # a province-wide one
 ]
 
+# Who may act, written apart from kelurahan/roles.py.
+ACTORS = {
+    "manage_requests": {"admin_provinsi", "operator", "staf_kelurahan"},
+    "view_tickets": {"admin_provinsi", "operator", "staf_kelurahan", "teknisi"},
+}
 
-def _expected(scope, probe):
+
+def _expected(grants, probe):
     """Written apart from the code: a grant sees what lies in its area at its depth or above
-    (the province sees all), and a province-wide alert concerns anyone with a live grant."""
+    (the province sees all), and a province-wide alert concerns anyone with a live grant; an
+    alert asking an action counts only the grants whose role may do it; a technician (a grant
+    for an organisation, no area) sees its organisation's ticket alerts and nothing else."""
+    if any(maintainer and maintainer == probe.maintainer for _c, _r, maintainer in grants):
+        return True
+    scope = [
+        c for c, role, _m in grants if c and (not probe.action or role in ACTORS[probe.action])
+    ]
     if not scope:
         return False
     if probe.area == "31":
@@ -504,20 +529,36 @@ def _expected(scope, probe):
 
 
 @pytest.fixture
-def matrix_personas(demo_users, lapsed_users):
+def maintainers():
+    from kelurahan.models import Maintainer
+
+    return {
+        "barat": Maintainer.objects.create(name="CV Teknik Barat", kind="vendor"),
+        "dinas": Maintainer.objects.create(name="Diskominfotik", kind="diskominfotik"),
+    }
+
+
+@pytest.fixture
+def matrix_personas(demo_users, lapsed_users, maintainers):
+    """{username: (user, its live grants as (area code, role, maintainer key))}."""
     enrol_totp(demo_users["admin.provinsi"])
-    people = {d.username: (demo_users[d.username], (d.area_code,)) for d in DEMO_USERS}
+    people = {
+        d.username: (demo_users[d.username], ((d.area_code, d.role, ""),)) for d in DEMO_USERS
+    }
     both = make_user("operator.dan.staf", "operator", "31.73")
     RoleAssignment.objects.create(user=both, role="staf_kelurahan", area_id=KEBON_JERUK)
-    people[both.username] = (both, ("31.73", KEBON_JERUK))
+    people[both.username] = (both, (("31.73", "operator", ""), (KEBON_JERUK, "staf_kelurahan", "")))
     rw = make_user("fkdm.rw002", "relawan_fkdm", "31.73.05.1001.002")
-    people[rw.username] = (rw, ("31.73.05.1001.002",))
+    people[rw.username] = (rw, (("31.73.05.1001.002", "relawan_fkdm", ""),))
+    for key, maintainer in maintainers.items():
+        teknisi = make_user(f"teknisi.{key}", "teknisi", maintainer=maintainer)
+        people[teknisi.username] = (teknisi, ((None, "teknisi", key),))
     for username, user in lapsed_users.items():
         people[username] = (user, ())
     return people
 
 
-def test_matrix_push_and_replay_agree_with_the_page(matrix_personas):
+def test_matrix_push_and_replay_agree_with_the_page(matrix_personas, maintainers):
     cases = 0
     users = {name: User.objects.get(pk=user.pk) for name, (user, _scope) in matrix_personas.items()}
     clients = {name: session_of(user) for name, user in users.items()}
@@ -537,9 +578,15 @@ def test_matrix_push_and_replay_agree_with_the_page(matrix_personas):
                 cases += 1
         published = {}
         for probe in PROBES:
-            published[
-                await publish(area=probe.area, min_depth=probe.min_depth, kind=probe.kind)
-            ] = probe
+            maintainer = maintainers[probe.maintainer].pk if probe.maintainer else None
+            alert = await publish(
+                area=probe.area,
+                min_depth=probe.min_depth,
+                kind=probe.kind,
+                action=probe.action,
+                maintainer_id=maintainer,
+            )
+            published[alert] = probe
         for name, socket in sockets.items():
             scope = matrix_personas[name][1]
             pushed = ids(await socket.received())
@@ -567,3 +614,45 @@ def test_matrix_push_and_replay_agree_with_the_page(matrix_personas):
             assert status == (302 if expected else 404) if scope else status in {302, 403}, where
             cases += 3
     MATRIX_CASES["alerts: socket push and replay, page, mark read"] = cases
+
+
+def test_a_technician_hears_live_of_its_organisations_tickets_only(demo_users, demo_cameras):
+    """The real sweep opens a ticket for a Kebon Jeruk camera (maintained by a vendor): the
+    vendor's technician hears of it live, then of it being overdue; the other organisation's
+    technician and the kelurahan's piket officer hear nothing of it; an incident in the area
+    never reaches a technician."""
+    from datetime import timedelta
+
+    from maintenance.sweep import sweep
+    from tests.maintenance.helpers import KJ, maintainers, went
+
+    people = maintainers(demo_cameras)
+    start = timezone.now() - timedelta(days=3)
+    for camera in demo_cameras.values():
+        went(camera, True, start - timedelta(days=1))
+    went(demo_cameras[KJ], False, start)
+
+    async def scenario():
+        barat = Socket(await signed_in_as(people["teknisi.barat"]))
+        dinas = Socket(await signed_in_as(people["teknisi.dinas"]))
+        piket = Socket(await signed_in_as(demo_users["piket.kebonjeruk"]))
+        staf = Socket(await signed_in_as(demo_users["staf.kebonjeruk"]))
+        for socket in (barat, dinas, piket, staf):
+            await socket.open()
+        await database_sync_to_async(sweep)(now=start + timedelta(minutes=31))
+        [opened] = [m for m in await barat.received() if m["type"] == "alert"]
+        assert (opened["kind"], opened["maintainer"]) == ("tiket_dibuka", people["vendor"].pk)
+        assert opened["payload"]["camera"] == KJ
+        assert ids(await staf.received()) == [opened["id"]]
+        await database_sync_to_async(sweep)(now=start + timedelta(hours=49))
+        [overdue] = [m for m in await barat.received() if m["type"] == "alert"]
+        assert overdue["kind"] == "tiket_terlambat"
+        incident = await publish(title="Kejadian di Kebon Jeruk")
+        assert await barat.received() == []
+        assert ids(await staf.received()) == [overdue["id"], incident]
+        assert ids(await dinas.received()) == []
+        assert ids(await piket.received()) == [incident]  # the incident, never the tickets
+        for socket in (barat, dinas, piket, staf):
+            await socket.close()
+
+    run(scenario)

@@ -186,6 +186,34 @@ def test_the_sweep_warns_before_the_deadline_and_when_it_lapses_once_each(demo_u
     assert request_sweep(now=filed_at + timedelta(hours=80)) == (0, 0)
 
 
+def test_request_alerts_reach_only_those_who_handle_requests_in_its_area(demo_users):
+    """Filed, due soon, overdue: told to the staff (and operators, the admin) of the request's
+    area, who may act on it; never to its piket officers or FKDM volunteers, nor to another
+    kelurahan's staff: on the alerts page, in the replay and on the live socket alike."""
+    from alerts.models import alert_scope
+
+    enrol_totp(demo_users["admin.provinsi"])
+    filed_at = timezone.now() - timedelta(hours=80)
+    _file(KEBON_JERUK, now=filed_at)
+    request_sweep(now=filed_at + timedelta(hours=61))
+    request_sweep(now=filed_at + timedelta(hours=73))
+    alerts = list(AlertEvent.objects.filter(kind__startswith="permohonan_"))
+    assert len(alerts) == 3
+    told = set()
+    for username, user in demo_users.items():
+        page = Client()
+        page.force_login(user)
+        body = page.get("/peringatan/").content.decode()
+        scope = alert_scope(user, fresh=True)
+        visible = set(AlertEvent.objects.visible_to(user).values_list("pk", flat=True))
+        for alert in alerts:
+            live = scope.reaches(alert.as_message())
+            assert live is (alert.pk in visible) is (f'data-alert="{alert.pk}"' in body), username
+            if live:
+                told.add(username)
+    assert told == {"admin.provinsi", "operator.jakbar", "staf.kebonjeruk"}
+
+
 def test_answered_requests_and_their_documents_go_after_the_retention_period(
     demo_users, settings, django_capture_on_commit_callbacks
 ):

@@ -121,6 +121,68 @@ def test_a_technician_attaches_a_photo_kept_until_retention_removes_it(world, se
     assert not note.photo and note.photo_removed_at is not None and note.text == "Tiang miring"
 
 
+def test_a_technician_sends_a_note_with_a_photo_through_the_api(world, settings, tmp_path):
+    """POST .../note/ as multipart: a text and/or a photo (JPEG, PNG, WebP, within the size
+    limit), stored without metadata, listed with the ticket, shown on its page and served only
+    to those who may see the ticket; a bad file is a 400 with a message and keeps nothing."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.INCIDENT_ATTACHMENT_MAX_BYTES = 64 * 1024
+    camera = Camera.objects.get(code="kebonjeruk-simpang")
+    ticket = Ticket.objects.create(
+        camera=camera,
+        area_id=camera.area_id,
+        maintainer=camera.maintainer,
+        reason="rusak",
+        deadline=timezone.now() + timedelta(days=2),
+    )
+    url = f"/api/v1/maintenance/tickets/{ticket.pk}/note/"
+    client = client_for(world["teknisi.barat"])
+
+    def upload(content, name="foto.jpg"):
+        photo = io.BytesIO(content)
+        photo.name = name
+        return photo
+
+    for content, name, message in [
+        (b"not an image", "x.jpg", "gambar"),
+        (b"GIF89a" + b"\0" * 64, "x.gif", "gambar"),
+        (b"", "kosong.png", "kosong"),
+        (jpeg_with_gps() + b"\0" * (64 * 1024), "besar.jpg", "terlalu besar"),
+    ]:
+        refused = client.post(url, {"text": "x", "photo": upload(content, name)})
+        assert refused.status_code == 400, name
+        assert message in refused.json()["photo"][0].lower(), refused.json()
+    assert client.post(url, {"text": " "}).status_code == 400  # neither a text nor a photo
+    assert not TicketNote.objects.filter(ticket=ticket).exists()
+
+    answer = client.post(url, {"photo": upload(jpeg_with_gps(), "lokasi-rumah.jpg")})
+    assert answer.status_code == 201
+    [note] = answer.json()["notes"]
+    assert note["has_photo"] and note["text"] == ""
+    photo_url = f"/api/v1/maintenance/tickets/{ticket.pk}/notes/{note['id']}/photo/"
+    assert note["photo_url"] == photo_url
+    stored = TicketNote.objects.get(pk=note["id"]).photo.name
+    assert "lokasi-rumah" not in stored  # the uploaded name may say where
+    served = client.get(photo_url)
+    assert served.status_code == 200 and b"GPS" not in b"".join(served.streaming_content)
+    page = client.get(f"/perbaikan/{ticket.pk}/").content.decode()
+    assert f"/perbaikan/{ticket.pk}/catatan/{note['id']}/foto/" in page
+    staff = client_for(world["staf.kebonjeruk"])
+    assert staff.get(photo_url).status_code == 200
+    # Out of scope: another organisation's technician, another kelurahan's staff.
+    for outsider in (world["teknisi.dinas"], world["staf.tebetbarat"]):
+        other = client_for(outsider)
+        assert other.get(photo_url).status_code == 404
+        sent = other.post(url, {"text": "x", "photo": upload(jpeg_with_gps())})
+        assert sent.status_code == 404
+    assert client_for(world["piket.kebonjeruk"]).get(photo_url).status_code == 403
+    assert TicketNote.objects.filter(ticket=ticket).count() == 1
+    assert (
+        client.get(f"/api/v1/maintenance/tickets/{ticket.pk}/notes/999999/photo/").status_code
+        == 404
+    )
+
+
 def test_the_provincial_admin_gives_the_role_in_the_django_admin(world):
     admin = client_for(world["admin.provinsi"], admin=True)
     person = world["piket.tebetbarat"]

@@ -9,15 +9,17 @@ camera (the Kebon Jeruk cameras: the vendor; the others: Diskominfotik), not fro
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
 from kelurahan.demo import DEMO_USERS
 from kelurahan.models import RoleAssignment
 from kelurahan.roles import Role
-from maintenance.models import Status, Ticket
+from maintenance.models import Status, Ticket, TicketNote
 from tests.answers import shows
 from tests.figures import MATRIX_CASES
+from tests.incident_helpers import image_bytes
 from tests.maintenance.helpers import maintainers
 from tests.personas import enrol_totp, make_user
 
@@ -59,7 +61,8 @@ class Persona:
 
 
 @pytest.fixture
-def world(demo_cameras, demo_users):
+def world(demo_cameras, demo_users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     found = maintainers(demo_cameras)
     now = timezone.now()
     tickets = [
@@ -72,6 +75,12 @@ def world(demo_cameras, demo_users):
         )
         for code in TICKET_CAMERAS
     ]
+    photos = {}  # ticket id -> a note with a photo
+    for ticket in tickets:
+        note = TicketNote(ticket=ticket, text="Foto tiang")
+        note.photo.save("tiang.png", ContentFile(image_bytes()), save=False)
+        note.save()
+        photos[ticket.pk] = note.pk
     people = []
     for demo in DEMO_USERS:
         user = demo_users[demo.username]
@@ -103,7 +112,7 @@ def world(demo_cameras, demo_users):
     client.force_login(lapsed)
     people.append(Persona("teknisi.lama", client, maintains=set()))
     people.append(Persona("anonymous", Client(), maintains=None))
-    return {"tickets": tickets, "people": people, **found}
+    return {"tickets": tickets, "people": people, "photos": photos, **found}
 
 
 def _gone(persona):
@@ -136,17 +145,21 @@ def test_leak_matrix_ticket_pages_and_api(world):
                 cases += 3
             page = persona.client.get(f"/perbaikan/{ticket.pk}/")
             api = persona.client.get(f"/api/v1/maintenance/tickets/{ticket.pk}/")
+            note = world["photos"][ticket.pk]
+            photo_page = persona.client.get(f"/perbaikan/{ticket.pk}/catatan/{note}/foto/")
+            photo_api = persona.client.get(
+                f"/api/v1/maintenance/tickets/{ticket.pk}/notes/{note}/photo/"
+            )
+            answers = (page, api, photo_page, photo_api)
+            codes = tuple(answer.status_code for answer in answers)
             if _gone(persona):
-                assert (page.status_code, api.status_code) == (302, 403), persona.name
+                assert codes == (302, 403, 302, 403), persona.name
             elif not any_right:
-                assert (page.status_code, api.status_code) == (404, 403), persona.name
+                assert codes == (404, 403, 404, 403), persona.name
             else:
                 expected = 200 if visible else 404
-                assert (page.status_code, api.status_code) == (expected, expected), (
-                    persona.name,
-                    ticket.camera.code,
-                )
-            cases += 2
+                assert codes == (expected,) * 4, (persona.name, ticket.camera.code)
+            cases += 4
             cases += _writes(persona, ticket, visible, any_right)
     MATRIX_CASES["maintenance tickets (pages, API, Teknisi)"] = cases
 
