@@ -13,6 +13,7 @@ from cameras import gate, supervisor
 from cameras.models import RecordingHour, ViewingSession
 from cameras.supervisor import StreamSource, Supervisor
 from tests.browser import sign_in
+from tests.evidence.recorded import encode_segments, lay_out
 from tests.personas import PASSWORD
 from tests.streams import background
 from tests.waiting import wait_for
@@ -25,14 +26,25 @@ SHOWN_AT = "() => document.querySelector('[data-recording-clock]').dataset.at ||
 CLOCK_TEXT = "() => document.querySelector('[data-recording-clock]').textContent"
 
 
+PAST_SECONDS = 70  # the minute before the test, and some room
+
+
 @pytest.fixture
 def recording_kebon_jeruk(monkeypatch, settings, tmp_path, demo_cameras):
+    """The Kebon Jeruk camera live and recording, with the 70 s before it already recorded:
+    segments encoded (faster than real time) with their own moments burnt in, laid out in the
+    hour folders as the recorder keeps them, so that nobody waits a minute for a minute ago.
+    The supervisor then records on, live, into the same hours (tests/cameras/test_recordings.py
+    watches it record from scratch)."""
     monkeypatch.setattr(supervisor, "FLUSH_EVERY", 1)
     settings.STREAMS_ROOT = tmp_path / "streams"
     settings.RECORDINGS_ROOT = tmp_path / "recordings"
     camera = demo_cameras[KJ]
     camera.record = True
     camera.save()
+    started = timezone.now().replace(microsecond=0) - timedelta(seconds=PAST_SECONDS)
+    past = encode_segments(tmp_path / "past", PAST_SECONDS, clock_from=started)
+    lay_out(camera.pk, started, past, settings.RECORDINGS_ROOT)
     sources = [StreamSource(KJ, "", camera.pk, True)]
     sup = Supervisor(settings.STREAMS_ROOT, sources=lambda: sources, check_health=False)
     gate.forget_decisions()
@@ -54,7 +66,8 @@ def test_piket_plays_a_minute_ago_with_the_wib_time_shown(
     open_page, demo_users, recording_kebon_jeruk
 ):
     camera = recording_kebon_jeruk
-    wait_for(lambda: _recorded_seconds(camera) >= 70, timeout=150, message="70 s recorded")
+    # The supervisor has recorded live segments of its own besides the 70 s laid out.
+    wait_for(lambda: _recorded_seconds(camera) >= PAST_SECONDS + 2, timeout=60, message="recording")
     moment = (timezone.now() - timedelta(seconds=60)).replace(microsecond=0)
 
     page = open_page("/accounts/login/", **DESKTOP)

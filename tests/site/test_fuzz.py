@@ -27,7 +27,7 @@ from tests.figures import FUZZ_FIGURES
 from tests.live_daphne import LiveDaphne
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 5
 PHASES = {
     "fkdm.kebonjeruk": "examples,fuzzing,stateful",
     "staf.kebonjeruk": "examples,fuzzing,stateful",
