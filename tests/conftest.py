@@ -2,10 +2,13 @@
 browser; and the figures printed at the end of the run (tests/figures.py)."""
 
 import io
+import json
+import os
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
-from django.db.backends.signals import connection_created
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
@@ -19,16 +22,64 @@ from tests.browser import CHROMIUM_ARGS
 from tests.figures import FUZZ_FIGURES, MATRIX_CASES
 from tests.personas import KEBON_JERUK, enrol_totp, make_user
 
+# --- Two workers ------------------------------------------------------------------------------
+# `make test` runs pytest in three workers (pytest-xdist, --dist loadgroup), each test group in
+# its usual order in one of them: the browser tests, the fuzz stage, and the rest. Much of a
+# test's time is spent waiting on a browser, ffmpeg, a server or a socket; side by side, the
+# groups use those waits. Each worker has its own test database (pytest-django names them
+# apart) and its own Redis database (below), so none sees another's data, caches or channel
+# groups. A plain `pytest` runs them all in one process.
 
-def _commit_without_waiting_for_the_disk(sender, connection, **kwargs):
-    # The test database is thrown away after the run: on PostgreSQL a commit need not wait for
-    # its log to reach the disk (the tests commit thousands of times; what they see is the same).
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO OFF")
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name == "test_fuzz.py":
+            group = "fuzz"
+        elif item.get_closest_marker("browser"):
+            group = "browser"
+        else:
+            group = "rest"
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
-connection_created.connect(_commit_without_waiting_for_the_disk)
+def pytest_configure(config):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # The test database is thrown away after the run: a commit need not wait for its log to
+        # reach the disk (the tests commit thousands of times; what they see is the same).
+        database.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ... under xdist
+    if worker.startswith("gw") and settings.REDIS_URL:
+        _use_redis_database(int(worker[2:]))
+
+
+def _use_redis_database(offset):
+    """This worker's Redis database: the configured one plus `offset` (for the daphne and
+    worker processes the tests start too, through the environment)."""
+    if not offset:
+        return
+    parts = urlsplit(settings.REDIS_URL)
+    number = int(parts.path.strip("/") or 0) + offset
+    url = parts._replace(path=f"/{number}").geturl()
+    os.environ["REDIS_URL"] = settings.REDIS_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
+    layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    layer["hosts"][0]["address"] = url
+    layer["prefix"] = f"jakcctv.db{number}"
+
+
+def pytest_sessionfinish(session):
+    # A worker hands its figures to the controller, which prints them (pytest_testnodedown).
+    if hasattr(session.config, "workeroutput"):
+        figures = {"matrix": MATRIX_CASES, "fuzz": FUZZ_FIGURES}
+        session.config.workeroutput["figures"] = json.dumps(figures)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    figures = json.loads(getattr(node, "workeroutput", {}).get("figures", "{}"))
+    MATRIX_CASES.update(figures.get("matrix", {}))
+    FUZZ_FIGURES.update(figures.get("fuzz", {}))
 
 
 def pytest_terminal_summary(terminalreporter):
