@@ -78,7 +78,9 @@ def pytest_sessionfinish(session):
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     figures = json.loads(getattr(node, "workeroutput", {}).get("figures", "{}"))
-    MATRIX_CASES.update(figures.get("matrix", {}))
+    # A matrix's cases may be counted by tests in several workers: they add up.
+    for name, cases in figures.get("matrix", {}).items():
+        MATRIX_CASES[name] = MATRIX_CASES.get(name, 0) + cases
     FUZZ_FIGURES.update(figures.get("fuzz", {}))
 
 
