@@ -127,5 +127,9 @@ def test_switching_hemat_data_on_the_camera_page_moves_between_master_and_low(
         switch("[data-saver-switch]")
         page.wait_for_function(ATTACHED, arg=[KJ, playlist], timeout=30_000)
         page.wait_for_function(PLAYS, arg=KJ, timeout=30_000)
-    assert page.get_attribute(f'[data-code="{KJ}"]', "data-rendition") == "low"
+    page.wait_for_function(
+        "(code) => document.querySelector(`[data-code='${code}']`).dataset.rendition === 'low'",
+        arg=KJ,
+        timeout=30_000,
+    )
     assert any(url.endswith("/live.m3u8") for url in requested)

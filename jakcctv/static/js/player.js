@@ -206,6 +206,9 @@
       this.detach();
       this.attachedAt = Date.now();
       this.attachedUrl = url;
+      // The low playlist holds only the low rendition; through the master, hls.js says which.
+      if (this.urls && url === this.urls.low) this.root.dataset.rendition = "low";
+      else delete this.root.dataset.rendition;
       const Hls = window.Hls;
       if (Hls && Hls.isSupported()) {
         const hls = new Hls({
