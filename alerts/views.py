@@ -107,6 +107,7 @@ SHELL = [
     "css/app.css",
     "js/app.js",
     "js/alerts.js",
+    "js/offline_queue.js",
     "js/offline.js",
     "img/favicon.svg",
     "img/icon-192.png",
@@ -121,6 +122,7 @@ def service_worker(request):
         "shell": json.dumps(shell),
         "offline": json.dumps(reverse("alerts:offline")),
         "icon": json.dumps(static("img/icon-192.png")),
+        "queue_script": json.dumps(static("js/offline_queue.js")),
     }
     response = render(request, "alerts/sw.js", context, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"

@@ -37,6 +37,7 @@ def offline_config(context):
             "laporan": _("Laporan kejadian"),
             "photo": _("dengan foto"),
             "refused": _("ditolak server, tidak dikirim ulang"),
+            "signin": _("terkirim setelah Anda masuk lagi"),
             "drop": _("Hapus"),
             "tooBig": _(
                 "Foto lebih besar dari %(limit)s MB tidak dapat disimpan untuk dikirim nanti."

@@ -1,9 +1,17 @@
 """Nothing lost offline, in real Chromium on a phone: an FKDM volunteer loses the network, writes
 an observation on the piket page and reports an incident with a photo in another tab, reloads
 (the offline page shows what waits), and when the network returns each arrives exactly once,
-although both tabs send what waits at the same moment (the idempotency keys)."""
+although both tabs and the browser's Background Sync ask for it at the same moment (the
+idempotency keys). The service worker sends what waits with every tab of the portal closed, and
+keeps what met an ended session until its author signs in again.
+
+Chromium under Playwright fires Background Sync when the context's emulated network comes back
+(`context.set_offline(False)`), and the service worker's own fetches obey the emulation too."""
+
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 
 from common.models import IdempotencyKey
 from incidents.models import Incident
@@ -17,6 +25,10 @@ from tests.waiting import wait_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 WAITING = "[data-offline-queue]:not([hidden]) [data-offline-count]"
+# Read in the service worker: what waits in its queue, and the Background Sync still pending.
+QUEUED = """() => self.jakcctvOffline.all()
+  .then((items) => items.map((i) => ({kind: i.kind, signin: !!i.signin})))"""
+SYNCS = "() => self.registration.sync.getTags()"
 
 
 def test_a_note_and_a_report_written_offline_arrive_once(open_page, demo_users):
@@ -98,3 +110,97 @@ def test_a_photo_over_the_limit_is_not_kept_offline(open_page, demo_users, setti
     assert said == ["Foto lebih besar dari 1 MB tidak dapat disimpan untuk dikirim nanti."]
     assert page.locator("[data-offline-queue]").is_hidden()
     assert page.input_value("#id_description") == "Air setinggi lutut"  # nothing typed is lost
+
+
+def _write_offline(open_page):
+    """Signed in as the Kebon Jeruk volunteer, offline: an observation on the piket page and a
+    report with a photo in another tab, both waiting in the browser. Answers both pages."""
+    piket = open_page("/accounts/login/", **PHONE)
+    context = piket.context
+    sign_in(piket, "fkdm.kebonjeruk", PASSWORD)
+    piket.wait_for_function(CONTROLLED, timeout=30_000)
+    piket.goto("/piket/")
+    report = context.new_page()
+    report.goto("/kejadian/baru/")
+    context.set_offline(True)
+    piket.fill("textarea[name=text]", "Pohon tumbang di Jl. Kebon Jeruk Raya")
+    piket.click("[data-note-submit]")
+    piket.wait_for_selector(WAITING)
+    report.select_option("#id_category", "banjir")
+    report.fill("#id_description", "Air masuk rumah warga")
+    report.set_input_files(
+        "#id_photo",
+        files=[{"name": "banjir.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}],
+    )
+    report.locator("text=Kirim laporan").click()
+    report.wait_for_selector(f"{WAITING}:has-text('2 belum terkirim')")
+    return piket, report
+
+
+def test_the_service_worker_sends_what_waits_with_the_portal_closed(open_page, demo_users):
+    wait_past_shift_change(180)
+    piket, report = _write_offline(open_page)
+    context = piket.context
+    worker = context.service_workers[0]
+    assert worker.evaluate(SYNCS) == ["jakcctv-offline"]  # asked for, not fired: no network
+    assert worker.evaluate(QUEUED) == [
+        {"kind": "pengamatan", "signin": False},
+        {"kind": "laporan", "signin": False},
+    ]
+    # A copy of what waits, to send it once more after the worker has (an answer lost on the way).
+    worker.evaluate("() => self.jakcctvOffline.all().then((items) => { self.copies = items; })")
+    piket.close()
+    report.close()  # no page of the portal is left: only the service worker can send
+
+    context.set_offline(False)  # the browser fires Background Sync
+    wait_for(lambda: Incident.objects.exists() and ShiftNote.objects.exists(), timeout=40)
+    wait_for(lambda: worker.evaluate(QUEUED) == [], timeout=20, message="an empty queue")
+    assert worker.evaluate(SYNCS) == []
+
+    again = worker.evaluate(
+        """() => Promise.all(self.copies.map((item) => self.jakcctvOffline.send(item, item.csrf)))
+        .then((results) => results.map((result) => result.outcome))"""
+    )
+    assert again == ["sent", "sent"]  # answered from the first time, made nothing new
+    note, incident = ShiftNote.objects.get(), Incident.objects.get()
+    assert (note.text, note.author.username) == (
+        "Pohon tumbang di Jl. Kebon Jeruk Raya",
+        "fkdm.kebonjeruk",
+    )
+    assert (incident.description, incident.attachments.count()) == ("Air masuk rumah warga", 1)
+    assert IdempotencyKey.objects.count() == 2
+
+    # The volunteer opens the portal again: nothing waits, nothing is sent twice.
+    page = context.new_page()
+    page.goto("/piket/")
+    page.wait_for_selector("[data-offline-queue][hidden]", state="attached")
+    assert page.locator("[data-note-text]:has-text('Pohon tumbang')").count() == 1
+
+
+def test_what_meets_an_ended_session_waits_for_the_next_sign_in(open_page, demo_users):
+    wait_past_shift_change(180)
+    piket, report = _write_offline(open_page)
+    context = piket.context
+    worker = context.service_workers[0]
+    report.close()
+    # The session ends while the phone is offline (it lapsed, or was ended from another device).
+    cookies = {cookie["name"]: cookie["value"] for cookie in context.cookies()}
+    session = cookies[settings.SESSION_COOKIE_NAME]
+    import_module(settings.SESSION_ENGINE).SessionStore(session_key=session).delete()
+
+    context.set_offline(False)  # the worker sends: the portal answers with its sign-in page
+    wait_for(
+        lambda: (
+            worker.evaluate(QUEUED)
+            == [{"kind": "pengamatan", "signin": True}, {"kind": "laporan", "signin": True}]
+        ),
+        timeout=40,
+        message="both items kept for a sign-in",
+    )
+    assert not ShiftNote.objects.exists() and not Incident.objects.exists()
+
+    sign_in(piket, "fkdm.kebonjeruk", PASSWORD)  # a new session and a new CSRF token
+    wait_for(lambda: Incident.objects.exists() and ShiftNote.objects.exists(), timeout=40)
+    wait_for(lambda: worker.evaluate(QUEUED) == [], timeout=20, message="an empty queue")
+    assert ShiftNote.objects.get().author.username == "fkdm.kebonjeruk"
+    assert Incident.objects.get().attachments.count() == 1

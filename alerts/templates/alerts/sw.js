@@ -1,8 +1,10 @@
 // JakCCTV service worker (served at /sw.js, scope /). It keeps the app shell (styles, scripts,
 // icons, an offline page) so the portal opens on a flaky network and says honestly that it is
 // offline. Pages, the API, video and the alerts socket always go to the network: nothing live
-// is ever answered from a cache.
+// is ever answered from a cache. It also sends what was written without a signal (below).
 "use strict";
+
+importScripts({{ queue_script|safe }}); // self.jakcctvOffline, the queue the pages write to
 
 const CACHE = "jakcctv-shell-{{ version }}";
 const SHELL = {{ shell|safe }};
@@ -87,3 +89,39 @@ self.addEventListener("notificationclick", (event) => {
     }),
   );
 });
+
+// Nothing lost offline (static/js/offline_queue.js): pages put what they could not send in
+// IndexedDB; this worker sends it, so it leaves even after every tab is closed. It sends on
+// Background Sync (Chromium: the browser fires "sync" once the network is back), whenever it
+// starts, and when a page asks (each load, the network back: Safari and Firefox have no
+// Background Sync). One send at a time here; each item keeps its Idempotency-Key, so a send
+// repeated by a twin (a page not yet controlled, the previous worker) still makes one object.
+let sending = Promise.resolve();
+
+function sendWaiting(options) {
+  const run = sending.then(() => self.jakcctvOffline.flush({ ...options, changed: tellPages }));
+  sending = run.catch(() => {});
+  return run.finally(tellPages);
+}
+
+// The pages draw the waiting list again (a note left, was refused, waits for a sign-in).
+function tellPages() {
+  return self.clients.matchAll({ type: "window" })
+    .then((pages) => pages.forEach((page) => page.postMessage({ type: "offline-queue" })));
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag !== self.jakcctvOffline.SYNC_TAG) return;
+  // Failing the event asks the browser to fire it again later, while the portal is still away.
+  event.waitUntil(sendWaiting({}).then((done) => {
+    if (done.later) throw new Error("still waiting for a signal");
+  }));
+});
+
+// A signed-in page: {type: "offline-send", user, csrf} (see flush() on what its token is for).
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "offline-send") event.waitUntil(sendWaiting({ user: data.user, csrf: data.csrf }));
+});
+
+sendWaiting({}); // the worker starts (for a page, a push, a sync): whatever waits may leave now

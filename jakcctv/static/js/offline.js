@@ -4,44 +4,28 @@
 // (common/idempotency.py). The page shows what is still waiting ("menunggu sinyal").
 //
 // Forms marked data-offline are sent by this script (fetch, the same fields, Accept JSON: the
-// server answers {"location"} instead of a redirect). No network: the form is queued. A refusal
-// (a form error): the form is sent the ordinary way, so the server's page shows the reason.
+// server answers {"location"} instead of a redirect). A refusal (a form error): the form is sent
+// the ordinary way, so the server's page shows the reason. No network: the form is queued
+// (static/js/offline_queue.js, shared with the service worker).
+//
+// The service worker sends what waits, so it leaves even when no page of the portal is open:
+// on Background Sync (Chromium, registered here for each queued item) and, where that does not
+// exist (Safari, Firefox), when a page asks it to (every load, the network coming back, every
+// RETRY_MS). Only a page the service worker does not control yet (the first visit) sends on its
+// own. Either way a page re-draws the list when something changed (the worker tells it).
 // Config: the JSON block #offline-config (templates/_offline_queue.html); on the offline page
 // (the service worker's) there is no user: it only shows the queue and reloads once online.
 "use strict";
 
 (function () {
   const node = document.getElementById("offline-config");
-  if (!node || !window.indexedDB) return;
+  if (!node || !window.indexedDB || !self.jakcctvOffline) return;
+  const queue = self.jakcctvOffline;
   const config = JSON.parse(node.textContent);
   const texts = config.texts;
-  const DB_NAME = "jakcctv-offline";
-  const STORE = "waiting";
   const RETRY_MS = 15000;
+  const worker = () => (navigator.serviceWorker && navigator.serviceWorker.controller) || null;
   let flushing = false;
-
-  function database() {
-    return new Promise((resolve, reject) => {
-      const opening = indexedDB.open(DB_NAME, 1);
-      opening.onupgradeneeded = () => opening.result.createObjectStore(STORE, { keyPath: "key" });
-      opening.onsuccess = () => resolve(opening.result);
-      opening.onerror = () => reject(opening.error);
-    });
-  }
-
-  async function store(mode, use) {
-    const db = await database();
-    return new Promise((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const request = use(transaction.objectStore(STORE));
-      transaction.oncomplete = () => { db.close(); resolve(request && request.result); };
-      transaction.onerror = () => { db.close(); reject(transaction.error); };
-    });
-  }
-
-  const all = () => store("readonly", (s) => s.getAll());
-  const put = (item) => store("readwrite", (s) => s.put(item));
-  const remove = (key) => store("readwrite", (s) => s.delete(key));
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -52,45 +36,16 @@
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
   }
+  // Signing in anew (in another tab) changes the token: this page then speaks for a session
+  // that has ended, perhaps another person's, and must not send what its person wrote.
+  const loadedToken = csrf();
+  const stale = () => csrf() !== loadedToken;
 
   // The form's fields as storable pairs (files as blobs with their name and type).
   function fieldsOf(form) {
     return Array.from(new FormData(form).entries())
       .filter(([name, value]) => name !== "csrfmiddlewaretoken" && !(value instanceof File && !value.size))
       .map(([name, value]) => (value instanceof File ? [name, { blob: value, name: value.name, type: value.type }] : [name, value]));
-  }
-
-  function bodyOf(item) {
-    const body = new FormData();
-    item.fields.forEach(([name, value]) => {
-      if (value && value.blob) body.append(name, new File([value.blob], value.name, { type: value.type }));
-      else body.append(name, value);
-    });
-    body.append("csrfmiddlewaretoken", csrf());
-    return body;
-  }
-
-  // Sends one item: "sent" (location), "later" (no network, server away, signed out) or
-  // "refused" (the server said no: kept for the person to read, never resent on its own).
-  async function send(item) {
-    let response;
-    try {
-      response = await fetch(item.action, {
-        method: "POST",
-        body: bodyOf(item),
-        credentials: "same-origin",
-        headers: { "Idempotency-Key": item.key, "X-CSRFToken": csrf(), Accept: "application/json" },
-      });
-    } catch (error) {
-      return { outcome: "later" };
-    }
-    const type = response.headers.get("Content-Type") || "";
-    if (response.ok && type.includes("application/json")) {
-      const answer = await response.json().catch(() => ({}));
-      if (answer.location) return { outcome: "sent", location: answer.location };
-    }
-    if (response.status >= 500 || response.redirected || response.status === 403) return { outcome: "later", response };
-    return { outcome: "refused", response };
   }
 
   function summary(item) {
@@ -102,19 +57,18 @@
   async function render() {
     const box = document.querySelector("[data-offline-queue]");
     if (!box) return;
-    const items = (await all()).filter((item) => !config.user || item.user === config.user);
-    items.sort((a, b) => a.created - b.created);
+    const items = (await queue.all()).filter((item) => !config.user || item.user === config.user);
     const list = box.querySelector("ul");
     list.replaceChildren(...items.map((item) => {
       const row = document.createElement("li");
       row.dataset.offlineItem = item.key;
-      row.textContent = summary(item) + (item.refused ? ` · ${texts.refused}` : "");
+      row.textContent = summary(item) + (item.refused ? ` · ${texts.refused}` : item.signin ? ` · ${texts.signin}` : "");
       if (item.refused) {
         const drop = document.createElement("button");
         drop.type = "button";
         drop.className = "link";
         drop.textContent = texts.drop;
-        drop.addEventListener("click", () => remove(item.key).then(render));
+        drop.addEventListener("click", () => queue.remove(item.key).then(render));
         row.append(" ", drop);
       }
       return row;
@@ -123,32 +77,41 @@
     box.hidden = items.length === 0;
   }
 
-  async function flush() {
-    if (flushing || !config.user) return;
+  // Sends what waits: the service worker does (one sender for every tab), or, on a page it does
+  // not control yet, this page.
+  async function sendWaiting() {
+    if (!config.user || stale()) return;
+    if (worker()) {
+      worker().postMessage({ type: "offline-send", user: config.user, csrf: csrf() });
+      return;
+    }
+    if (flushing) return;
     flushing = true;
     try {
-      const items = (await all()).filter((item) => item.user === config.user && !item.refused);
-      items.sort((a, b) => a.created - b.created);
-      for (const item of items) {
-        const result = await send(item);
-        if (result.outcome === "later") break; // still no signal: keep the order, try again later
-        if (result.outcome === "sent") await remove(item.key);
-        else await put({ ...item, refused: result.response.status });
-        await render();
-      }
+      await queue.flush({ user: config.user, csrf: csrf(), changed: render });
     } finally {
       flushing = false;
       await render();
     }
   }
 
-  async function queue(form) {
+  // Background Sync: the browser wakes the service worker when the network is back, even with
+  // every tab closed. Where it does not exist, the pages' own calls to sendWaiting() remain.
+  function askForSync() {
+    if (!worker()) return;
+    navigator.serviceWorker.ready
+      .then((registration) => registration.sync && registration.sync.register(queue.SYNC_TAG))
+      .catch(() => {});
+  }
+
+  async function keep(form) {
     const item = {
       key: form.dataset.offlineKey,
       user: config.user,
       kind: form.dataset.offline,
       action: form.action,
       fields: fieldsOf(form),
+      csrf: csrf(),
       created: Date.now(),
     };
     const big = item.fields.find(([, value]) => value && value.blob && value.blob.size > config.maxBytes);
@@ -156,7 +119,8 @@
       window.alert(texts.tooBig.replace("%(limit)s", (config.maxBytes / 1048576).toFixed(0)));
       return false;
     }
-    await put(item);
+    await queue.put(item);
+    askForSync();
     return true;
   }
 
@@ -172,7 +136,8 @@
       // One key per thing written: resending the same form after a failure reuses it.
       form.dataset.offlineKey = form.dataset.offlineKey || newKey();
       const item = { key: form.dataset.offlineKey, action: form.action, fields: fieldsOf(form) };
-      const result = navigator.onLine ? await send(item) : { outcome: "later" };
+      // Sent from the page while it is open, so the person sees the answer at once.
+      const result = navigator.onLine ? await queue.send(item, csrf()) : { outcome: "later" };
       if (result.outcome === "sent") {
         window.location.assign(result.location);
         return;
@@ -182,7 +147,7 @@
         HTMLFormElement.prototype.submit.call(form);
         return;
       }
-      if (await queue(form)) {
+      if (await keep(form)) {
         form.reset();
         delete form.dataset.offlineKey;
         form.querySelectorAll("[data-photo-preview]").forEach((preview) => { preview.hidden = true; });
@@ -194,11 +159,17 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form[data-offline]").forEach(offlineForm);
+    if (navigator.serviceWorker) {
+      // The worker sent, refused or set aside something: draw the list again.
+      navigator.serviceWorker.addEventListener("message", (event) => {
+        if (event.data && event.data.type === "offline-queue") render().catch(() => {});
+      });
+    }
     render().catch(() => {});
     if (config.user) {
-      window.addEventListener("online", () => { flush(); });
-      if (navigator.onLine) flush();
-      setInterval(() => { if (navigator.onLine) flush(); }, RETRY_MS);
+      window.addEventListener("online", () => { sendWaiting(); });
+      if (navigator.onLine) sendWaiting();
+      setInterval(() => { if (navigator.onLine) sendWaiting(); }, RETRY_MS);
     } else {
       // The offline page: the real page, once the portal answers again, sends what waits.
       const back = () => fetch(window.location.href, { method: "HEAD", cache: "no-store" })
