@@ -204,3 +204,49 @@ def test_what_meets_an_ended_session_waits_for_the_next_sign_in(open_page, demo_
     wait_for(lambda: worker.evaluate(QUEUED) == [], timeout=20, message="an empty queue")
     assert ShiftNote.objects.get().author.username == "fkdm.kebonjeruk"
     assert Incident.objects.get().attachments.count() == 1
+
+
+def test_without_a_service_worker_the_page_sends_what_waits(open_page, demo_users):
+    """A browser whose service worker is not there (the first visit, or none at all)."""
+    wait_past_shift_change(120)
+    page = open_page("/accounts/login/", service_workers="block", **PHONE)
+    sign_in(page, "fkdm.kebonjeruk", PASSWORD)
+    page.goto("/piket/")
+    assert not page.evaluate(
+        "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"
+    )
+    page.context.set_offline(True)
+    page.fill("textarea[name=text]", "Lampu taman padam")
+    page.click("[data-note-submit]")
+    page.wait_for_selector(f"{WAITING}:has-text('1 belum terkirim')")
+    page.context.set_offline(False)  # the page itself hears the network come back
+    page.wait_for_selector("[data-offline-queue][hidden]", state="attached", timeout=40_000)
+    assert ShiftNote.objects.get().text == "Lampu taman padam"
+
+
+def test_what_the_server_refuses_stays_listed_as_refused(open_page, demo_users):
+    wait_past_shift_change(120)
+    page = open_page("/accounts/login/", **PHONE)
+    sign_in(page, "fkdm.kebonjeruk", PASSWORD)
+    page.wait_for_function(CONTROLLED, timeout=30_000)
+    page.goto("/piket/")
+    page.context.set_offline(True)
+    page.fill("textarea[name=text]", "Catatan yang akan ditolak")
+    page.click("[data-note-submit]")
+    page.wait_for_selector(f"{WAITING}:has-text('1 belum terkirim')")
+    # By the time it arrives the server no longer accepts it (here: an empty note, a form error).
+    page.context.service_workers[0].evaluate(
+        """() => self.jakcctvOffline.all().then(([item]) => self.jakcctvOffline.put(
+          {...item, fields: item.fields.map(([n, v]) => [n, n === "text" ? "" : v])}
+        ))"""
+    )
+    page.context.set_offline(False)
+    row = page.locator("[data-offline-item]:has-text('ditolak server, tidak dikirim ulang')")
+    row.wait_for(timeout=40_000)
+    assert page.inner_text(WAITING) == "Menunggu sinyal: 0 belum terkirim"
+    assert not ShiftNote.objects.exists()
+    page.reload()  # not sent again on its own; the person reads it, then removes it
+    row.wait_for()
+    assert not ShiftNote.objects.exists()
+    row.locator("button:has-text('Hapus')").click()
+    page.wait_for_selector("[data-offline-queue][hidden]", state="attached")
