@@ -67,7 +67,7 @@ def test_a_note_and_a_report_written_offline_arrive_once(open_page, demo_users):
     assert "Anda sedang offline" in piket.inner_text("h1")
     piket.wait_for_selector(f"{WAITING}:has-text('2 belum terkirim')")
 
-    context.set_offline(False)  # both tabs send what waits, at once
+    context.set_offline(False)  # both tabs and Background Sync ask for a send, at once
     piket.wait_for_selector("h1:not(:has-text('Anda sedang offline'))")
     wait_for(lambda: Incident.objects.exists() and ShiftNote.objects.exists(), timeout=40)
     for page in (piket, report):

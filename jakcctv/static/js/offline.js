@@ -81,6 +81,8 @@
   // not control yet, this page.
   async function sendWaiting() {
     if (!config.user || stale()) return;
+    const mine = (await queue.all()).filter((item) => item.user === config.user && !item.refused);
+    if (!mine.length) return; // nothing to send: the worker is not woken for nothing
     if (worker()) {
       worker().postMessage({ type: "offline-send", user: config.user, csrf: csrf() });
       return;
