@@ -16,9 +16,9 @@ from common.dates import RangeDateTimeField
 from evidence import services
 from evidence.files import file_response, starts_playback
 from evidence.models import AgencyLink, Clip
-from evidence.services import EvidenceRefused
+from evidence.services import EvidenceRefused, forwarded_agencies
 from incidents.api import RefusalSerializer
-from incidents.models import Incident
+from incidents.models import Agency, Incident
 from kelurahan.roles import Action
 
 
@@ -57,10 +57,42 @@ class LinkSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class GivenLinkSerializer(LinkSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="Alamat unduh untuk instansi (dengan token rahasia); hanya ditampilkan sekali"
+    )
+
+    class Meta(LinkSerializer.Meta):
+        fields = [*LinkSerializer.Meta.fields, "url"]
+
+    def get_url(self, link) -> str:
+        return self.context["url"]
+
+
 class ReasonBody(Body):
     reason = serializers.CharField(
         min_length=5, max_length=300, help_text="Alasan (dicatat dalam riwayat penanganan)"
     )
+
+
+class LinkGiveBody(ReasonBody):
+    """The page's form (evidence/forms.py: LinkForm): an agency the incident was forwarded to
+    and a reason. The link lasts EVIDENCE_LINK_HOURS, as on the page."""
+
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.none(),
+        help_text="Instansi yang sudah menerima penerusan kejadian ini",
+        error_messages={
+            # Any other agency, existing or not, is refused alike (the service's own words).
+            "does_not_exist": gettext_lazy("Kejadian ini belum diteruskan ke instansi tersebut."),
+            "incorrect_type": gettext_lazy("Isian ini harus berupa angka."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "incident" in self.context:
+            self.fields["agency"].queryset = forwarded_agencies(self.context["incident"])
 
 
 class ClipCreateSerializer(Body):
@@ -209,6 +241,39 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return refused
         links = clip.links.select_related("agency").order_by("-created_at", "-pk")
         return Response(LinkSerializer(links, many=True).data)
+
+    @extend_schema(
+        summary="Beri instansi tautan unduh klip ini (alasan wajib dan dicatat)",
+        description=(
+            "Hanya untuk instansi yang sudah menerima penerusan kejadian ini. Tautan berlaku "
+            "selama EVIDENCE_LINK_HOURS (72 jam kecuali diatur lain). Alamatnya (`url`, dengan "
+            "token rahasia) hanya ada dalam jawaban ini: kirimkan lewat saluran resmi."
+        ),
+        request=LinkGiveBody,
+        responses={
+            201: GivenLinkSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: RefusalSerializer,
+            404: RefusalSerializer,
+            410: OpenApiResponse(RefusalSerializer, description="Berkas sudah dihapus"),
+        },
+    )
+    @links.mapping.post
+    def link_give(self, request, pk=None):
+        clip, refused = self._exporting(_("Anda tidak berhak memberikan bukti ini."))
+        if refused:
+            return refused
+        body = LinkGiveBody(data=request.data, context={"incident": clip.incident})
+        body.is_valid(raise_exception=True)
+        try:
+            link, token = services.link_give(
+                clip=clip, by=request.user, request=request, **body.validated_data
+            )
+        except EvidenceRefused as refused:
+            return _refusal(refused)
+        url = services.link_url(token, request)
+        answer = GivenLinkSerializer(link, context={"url": url}).data
+        return Response(answer, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Cabut tautan instansi sebelum berakhir (alasan wajib dan dicatat)",
