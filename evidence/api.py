@@ -131,6 +131,20 @@ class DownloadQuery(QueryParams):
     )
 
 
+# What the clip operations refuse, declared once: outside the user's scope (404), without the
+# right (403), and for the operations that read a body or a query, field errors (400).
+_DENIED = {403: RefusalSerializer, 404: RefusalSerializer}
+_REFUSALS = {
+    400: OpenApiTypes.OBJECT,  # field errors: {"field": ["message"]}
+    **_DENIED,
+}
+_FILE_GONE = {410: OpenApiResponse(RefusalSerializer, description="Berkas sudah dihapus")}
+
+
+def _conflict(description):
+    return {409: OpenApiResponse(RefusalSerializer, description=description)}
+
+
 def _refusal(refused):
     if refused.status == 400 and refused.field:
         return Response({refused.field: [refused.message]}, status=400)
@@ -142,10 +156,8 @@ def _refusal(refused):
     request=ClipCreateSerializer,
     responses={
         201: ClipSerializer,
-        400: OpenApiTypes.OBJECT,
-        403: RefusalSerializer,
-        404: RefusalSerializer,
-        409: OpenApiResponse(RefusalSerializer, description="Tidak ada rekaman pada rentang itu"),
+        **_REFUSALS,
+        **_conflict("Tidak ada rekaman pada rentang itu"),
     },
 )
 @api_view(["POST"])
@@ -199,10 +211,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             (200, "video/mp4"): OpenApiTypes.BINARY,
             (206, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="Potongan"),
             416: OpenApiResponse(RefusalSerializer, description="Rentang di luar berkas"),
-            400: OpenApiTypes.OBJECT,
-            403: RefusalSerializer,
-            404: RefusalSerializer,
-            410: OpenApiResponse(RefusalSerializer, description="Berkas sudah dihapus"),
+            **_REFUSALS,
+            **_FILE_GONE,
         },
     )
     @action(detail=True, methods=["get"])
@@ -232,7 +242,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Tautan unduh yang diberikan kepada instansi untuk klip ini",
-        responses={200: LinkSerializer(many=True), 403: RefusalSerializer, 404: RefusalSerializer},
+        responses={200: LinkSerializer(many=True), **_DENIED},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def links(self, request, pk=None):
@@ -252,10 +262,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=LinkGiveBody,
         responses={
             201: GivenLinkSerializer,
-            400: OpenApiTypes.OBJECT,
-            403: RefusalSerializer,
-            404: RefusalSerializer,
-            410: OpenApiResponse(RefusalSerializer, description="Berkas sudah dihapus"),
+            **_REFUSALS,
+            **_FILE_GONE,
         },
     )
     @links.mapping.post
@@ -280,10 +288,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=ReasonBody,
         responses={
             200: LinkSerializer,
-            400: OpenApiTypes.OBJECT,
-            403: RefusalSerializer,
-            404: RefusalSerializer,
-            409: OpenApiResponse(RefusalSerializer, description="Tautan sudah dicabut"),
+            **_REFUSALS,
+            **_conflict("Tautan sudah dicabut"),
         },
     )
     @action(
@@ -317,10 +323,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=ReasonBody,
         responses={
             200: ClipSerializer,
-            400: OpenApiTypes.OBJECT,
-            403: RefusalSerializer,
-            404: RefusalSerializer,
-            409: OpenApiResponse(RefusalSerializer, description="Penahanan sudah dicabut"),
+            **_REFUSALS,
+            **_conflict("Penahanan sudah dicabut"),
         },
     )
     @action(detail=True, methods=["post"], url_path="lift-hold", url_name="lift-hold")
