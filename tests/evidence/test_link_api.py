@@ -14,7 +14,6 @@ from evidence import services
 from evidence.models import AgencyLink, Clip, ClipEvent
 from incidents.models import Agency
 from incidents.services import incident_forward
-from tests.incident_helpers import demo_agencies
 
 pytestmark = pytest.mark.django_db
 
@@ -22,23 +21,9 @@ REASON = "Permintaan penyidik, surat no. 7"
 
 
 @pytest.fixture
-def clip(recorded, demo_users):
-    """A minute of the Kebon Jeruk camera saved to the incident by the staff member."""
-    return services.clip_create(
-        incident=recorded["incident"],
-        camera=recorded["camera"],
-        start=recorded["now"] - timedelta(minutes=1),
-        end=recorded["now"],
-        by=demo_users["staf.kebonjeruk"],
-    )
-
-
-@pytest.fixture
-def agency(recorded, demo_users):
-    """An agency serving the incident's area, the incident forwarded to it."""
-    demo_agencies()
+def agency(agency, recorded, demo_users):
+    """The serving agency, the incident forwarded to it (only then may it get a link)."""
     incident = recorded["incident"]
-    agency = Agency.objects.serving(incident.area_id).first()
     incident_forward(incident_id=incident.pk, by=demo_users["staf.kebonjeruk"], agencies=[agency])
     return agency
 
