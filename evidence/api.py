@@ -16,9 +16,9 @@ from common.dates import RangeDateTimeField
 from evidence import services
 from evidence.files import file_response, starts_playback
 from evidence.models import AgencyLink, Clip
-from evidence.services import EvidenceRefused
+from evidence.services import EvidenceRefused, forwarded_agencies
 from incidents.api import RefusalSerializer
-from incidents.models import Incident
+from incidents.models import Agency, Incident
 from kelurahan.roles import Action
 
 
@@ -57,10 +57,42 @@ class LinkSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class GivenLinkSerializer(LinkSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="Alamat unduh untuk instansi (dengan token rahasia); hanya ditampilkan sekali"
+    )
+
+    class Meta(LinkSerializer.Meta):
+        fields = [*LinkSerializer.Meta.fields, "url"]
+
+    def get_url(self, link) -> str:
+        return self.context["url"]
+
+
 class ReasonBody(Body):
     reason = serializers.CharField(
         min_length=5, max_length=300, help_text="Alasan (dicatat dalam riwayat penanganan)"
     )
+
+
+class LinkGiveBody(ReasonBody):
+    """The page's form (evidence/forms.py: LinkForm): an agency the incident was forwarded to
+    and a reason. The link lasts EVIDENCE_LINK_HOURS, as on the page."""
+
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.none(),
+        help_text="Instansi yang sudah menerima penerusan kejadian ini",
+        error_messages={
+            # Any other agency, existing or not, is refused alike (the service's own words).
+            "does_not_exist": gettext_lazy("Kejadian ini belum diteruskan ke instansi tersebut."),
+            "incorrect_type": gettext_lazy("Isian ini harus berupa angka."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "incident" in self.context:
+            self.fields["agency"].queryset = forwarded_agencies(self.context["incident"])
 
 
 class ClipCreateSerializer(Body):
@@ -99,6 +131,20 @@ class DownloadQuery(QueryParams):
     )
 
 
+# What the clip operations refuse, declared once: outside the user's scope (404), without the
+# right (403), and for the operations that read a body or a query, field errors (400).
+_DENIED = {403: RefusalSerializer, 404: RefusalSerializer}
+_REFUSALS = {
+    400: OpenApiTypes.OBJECT,  # field errors: {"field": ["message"]}
+    **_DENIED,
+}
+_FILE_GONE = {410: OpenApiResponse(RefusalSerializer, description="Berkas sudah dihapus")}
+
+
+def _conflict(description):
+    return {409: OpenApiResponse(RefusalSerializer, description=description)}
+
+
 def _refusal(refused):
     if refused.status == 400 and refused.field:
         return Response({refused.field: [refused.message]}, status=400)
@@ -110,10 +156,8 @@ def _refusal(refused):
     request=ClipCreateSerializer,
     responses={
         201: ClipSerializer,
-        400: OpenApiTypes.OBJECT,
-        403: RefusalSerializer,
-        404: RefusalSerializer,
-        409: OpenApiResponse(RefusalSerializer, description="Tidak ada rekaman pada rentang itu"),
+        **_REFUSALS,
+        **_conflict("Tidak ada rekaman pada rentang itu"),
     },
 )
 @api_view(["POST"])
@@ -167,10 +211,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             (200, "video/mp4"): OpenApiTypes.BINARY,
             (206, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="Potongan"),
             416: OpenApiResponse(RefusalSerializer, description="Rentang di luar berkas"),
-            400: OpenApiTypes.OBJECT,
-            403: RefusalSerializer,
-            404: RefusalSerializer,
-            410: OpenApiResponse(RefusalSerializer, description="Berkas sudah dihapus"),
+            **_REFUSALS,
+            **_FILE_GONE,
         },
     )
     @action(detail=True, methods=["get"])
@@ -200,7 +242,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Tautan unduh yang diberikan kepada instansi untuk klip ini",
-        responses={200: LinkSerializer(many=True), 403: RefusalSerializer, 404: RefusalSerializer},
+        responses={200: LinkSerializer(many=True), **_DENIED},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def links(self, request, pk=None):
@@ -211,14 +253,43 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(LinkSerializer(links, many=True).data)
 
     @extend_schema(
+        summary="Beri instansi tautan unduh klip ini (alasan wajib dan dicatat)",
+        description=(
+            "Hanya untuk instansi yang sudah menerima penerusan kejadian ini. Tautan berlaku "
+            "selama EVIDENCE_LINK_HOURS (72 jam kecuali diatur lain). Alamatnya (`url`, dengan "
+            "token rahasia) hanya ada dalam jawaban ini: kirimkan lewat saluran resmi."
+        ),
+        request=LinkGiveBody,
+        responses={
+            201: GivenLinkSerializer,
+            **_REFUSALS,
+            **_FILE_GONE,
+        },
+    )
+    @links.mapping.post
+    def link_give(self, request, pk=None):
+        clip, refused = self._exporting(_("Anda tidak berhak memberikan bukti ini."))
+        if refused:
+            return refused
+        body = LinkGiveBody(data=request.data, context={"incident": clip.incident})
+        body.is_valid(raise_exception=True)
+        try:
+            link, token = services.link_give(
+                clip=clip, by=request.user, request=request, **body.validated_data
+            )
+        except EvidenceRefused as refused:
+            return _refusal(refused)
+        url = services.link_url(token, request)
+        answer = GivenLinkSerializer(link, context={"url": url}).data
+        return Response(answer, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
         summary="Cabut tautan instansi sebelum berakhir (alasan wajib dan dicatat)",
         request=ReasonBody,
         responses={
             200: LinkSerializer,
-            400: OpenApiTypes.OBJECT,
-            403: RefusalSerializer,
-            404: RefusalSerializer,
-            409: OpenApiResponse(RefusalSerializer, description="Tautan sudah dicabut"),
+            **_REFUSALS,
+            **_conflict("Tautan sudah dicabut"),
         },
     )
     @action(
@@ -252,10 +323,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         request=ReasonBody,
         responses={
             200: ClipSerializer,
-            400: OpenApiTypes.OBJECT,
-            403: RefusalSerializer,
-            404: RefusalSerializer,
-            409: OpenApiResponse(RefusalSerializer, description="Penahanan sudah dicabut"),
+            **_REFUSALS,
+            **_conflict("Penahanan sudah dicabut"),
         },
     )
     @action(detail=True, methods=["post"], url_path="lift-hold", url_name="lift-hold")

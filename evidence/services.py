@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -288,6 +289,12 @@ def link_give(*, clip, agency, by, reason, request=None, now=None):
 
 def link_token(link):
     return signing.dumps([link.pk, link.clip_id, int(link.expires_at.timestamp())], salt=LINK_SALT)
+
+
+def link_url(token, request):
+    """The address to send the agency (absolute, with the secret token): shown once, to whoever
+    gave the link, on the page or in the API's answer; never stored or listed again."""
+    return request.build_absolute_uri(reverse("evidence:agency-link", args=[token]))
 
 
 def link_for_token(token, now=None, *, lock=False):

@@ -155,7 +155,7 @@ def link_give(request, pk):
         except EvidenceRefused as refused:
             form.add_error(None, refused.message)
         else:
-            url = request.build_absolute_uri(f"/bukti/tautan/{token}/")
+            url = services.link_url(token, request)
             return _detail_page(request, clip, new_link={"link": link, "url": url})
     return _detail_page(request, clip, link_form=form, status=400)
 

@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from cameras.models import Camera
-from incidents.models import Incident
+from evidence import services
+from incidents.models import Agency, Incident
 from tests.evidence.recorded import encode_segments, lay_out
-from tests.incident_helpers import raise_incident
+from tests.incident_helpers import demo_agencies, raise_incident
 
 KJ = "kebonjeruk-simpang"
 TB = "tebet-eco-park-utara"
@@ -33,3 +36,27 @@ def recorded(settings, tmp_path, demo_users, demo_cameras, segments):
     Incident.objects.filter(pk=incident.pk).update(created_at=now - timezone.timedelta(minutes=4))
     incident.refresh_from_db()
     return {"camera": camera, "incident": incident, "started": started, "now": now}
+
+
+def save_clip(recorded, by, minutes=1):
+    """The last `minutes` of the recording saved to the incident by `by` (through the service)."""
+    return services.clip_create(
+        incident=recorded["incident"],
+        camera=recorded["camera"],
+        start=recorded["now"] - timedelta(minutes=minutes),
+        end=recorded["now"],
+        by=by,
+    )
+
+
+@pytest.fixture
+def clip(recorded, demo_users):
+    """The last minute of the recording saved to the incident by the Kebon Jeruk staff member."""
+    return save_clip(recorded, demo_users["staf.kebonjeruk"])
+
+
+@pytest.fixture
+def agency(recorded):
+    """A demo agency serving the incident's area (the incident not forwarded to it yet)."""
+    demo_agencies()
+    return Agency.objects.serving(recorded["incident"].area_id).first()

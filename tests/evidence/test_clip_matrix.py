@@ -135,6 +135,8 @@ def test_clips_reach_exactly_who_may_see_them(probes, signed_in, demo_users):
             assert get(f"/api/v1/clips/{clip.pk}/download/?reason=Permintaan+resmi") == handed
             link = {"agency": agency.pk, "reason": "Permintaan penyidik"}
             assert post(f"/bukti/{clip.pk}/tautan/", link) == handed, label
+            given = (201 if exports else 403) if sees else hidden
+            assert post(f"/api/v1/clips/{clip.pk}/links/", link, json=True) == given, label
             # A blank reason on purpose: refused as bad input only for who may lift holds.
             lift = {"cabut-reason": ""}
             assert post(f"/bukti/{clip.pk}/cabut-penahanan/", lift) == (
@@ -182,7 +184,7 @@ def test_clips_reach_exactly_who_may_see_them(probes, signed_in, demo_users):
             }
             page = f"/bukti/kejadian/{probe.incident.pk}/simpan/"
             assert post(page, form) == ((302 if sees else 403) if created != 404 else 404), label
-            cases += 17
+            cases += 18
     # Nobody signed in: pages send to sign-in, the API refuses, a link token is needed.
     anonymous = Client()
     for probe in PROBES:
@@ -191,13 +193,13 @@ def test_clips_reach_exactly_who_may_see_them(probes, signed_in, demo_users):
         assert anonymous.get(f"/api/v1/clips/{probe.clip.pk}/").status_code == 403
         assert anonymous.get(f"/bukti/tautan/{probe.clip.pk}/").status_code == 404
         api = f"/api/v1/clips/{probe.clip.pk}/"
-        reason = {"reason": "Permintaan resmi"}
-        for url in [f"{api}links/{probe.link.pk}/revoke/", f"{api}lift-hold/"]:
-            assert anonymous.post(url, reason, content_type="application/json").status_code == 403
+        body = {"agency": agency.pk, "reason": "Permintaan resmi"}  # a reason; for a link, too
+        for url in [f"{api}links/{probe.link.pk}/revoke/", f"{api}lift-hold/", f"{api}links/"]:
+            assert anonymous.post(url, body, content_type="application/json").status_code == 403
         assert anonymous.get(f"{api}links/").status_code == 403
         page = f"/bukti/{probe.clip.pk}/tautan/{probe.link.pk}/cabut/"
         assert anonymous.post(page, {"cabut-tautan-reason": "Permintaan resmi"}).status_code == 302
-        cases += 8
+        cases += 9
     MATRIX_CASES["evidence clips"] = cases
 
 

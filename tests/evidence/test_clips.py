@@ -19,9 +19,9 @@ from cameras.recordings import floor_hour, hour_folder
 from evidence import services
 from evidence.models import OPEN_HOLD, Clip, ClipEvent
 from incidents.services import incident_escalate, incident_forward, incident_transition
-from tests.evidence.conftest import TB
+from tests.evidence.conftest import TB, save_clip
 from tests.evidence.recorded import lay_out
-from tests.incident_helpers import demo_agencies, kecamatan_operators
+from tests.incident_helpers import kecamatan_operators
 
 pytestmark = pytest.mark.django_db
 
@@ -236,21 +236,13 @@ def _apply_retention(on_commit):
         call_command("apply_retention")
 
 
-def test_agency_link_is_signed_expiring_and_logged_on_use(recorded, demo_users, client, settings):
-    demo_agencies()
+def test_agency_link_is_signed_expiring_and_logged_on_use(
+    recorded, clip, agency, demo_users, client, settings
+):
     incident = recorded["incident"]
     staff = demo_users["staf.kebonjeruk"]
     from evidence.services import forwarded_agencies
-    from incidents.models import Agency
 
-    agency = Agency.objects.serving(incident.area_id).first()
-    clip = services.clip_create(
-        incident=incident,
-        camera=recorded["camera"],
-        start=recorded["now"] - timedelta(minutes=1),
-        end=recorded["now"],
-        by=staff,
-    )
     with pytest.raises(services.EvidenceRefused):  # not forwarded to it yet
         services.link_give(clip=clip, agency=agency, by=staff, reason="Permintaan penyidik")
     incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
@@ -274,21 +266,10 @@ def test_agency_link_is_signed_expiring_and_logged_on_use(recorded, demo_users, 
 
 
 def test_agency_links_are_revoked_on_the_page_and_by_the_api(
-    recorded, demo_users, signed_in, client
+    recorded, clip, agency, demo_users, signed_in, client
 ):
-    demo_agencies()
     incident, staff = recorded["incident"], demo_users["staf.kebonjeruk"]
-    from incidents.models import Agency
-
-    agency = Agency.objects.serving(incident.area_id).first()
     incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
-    clip = services.clip_create(
-        incident=incident,
-        camera=recorded["camera"],
-        start=recorded["now"] - timedelta(minutes=1),
-        end=recorded["now"],
-        by=staff,
-    )
     first, first_token = services.link_give(
         clip=clip, agency=agency, by=staff, reason="Permintaan penyidik"
     )
@@ -347,15 +328,8 @@ def test_agency_links_are_revoked_on_the_page_and_by_the_api(
     assert clip.events.filter(kind=ClipEvent.Kind.LINK_USED).count() == 1
 
 
-def test_lifting_a_hold_by_the_api(recorded, demo_users, signed_in):
+def test_lifting_a_hold_by_the_api(clip, demo_users, signed_in):
     staff = demo_users["staf.kebonjeruk"]
-    clip = services.clip_create(
-        incident=recorded["incident"],
-        camera=recorded["camera"],
-        start=recorded["now"] - timedelta(minutes=1),
-        end=recorded["now"],
-        by=staff,
-    )
     url = f"/api/v1/clips/{clip.pk}/lift-hold/"
     body = {"reason": "Kasus dihentikan, surat no. 12"}
     piket = signed_in("piket.kebonjeruk").post(url, body, content_type="application/json")
@@ -407,19 +381,12 @@ def test_fmp4_segments_are_cut_at_the_range_by_the_concat_demuxer(tmp_path):
 
 
 def test_clips_are_served_in_pieces_and_each_playback_is_logged_once(
-    recorded, demo_users, signed_in, client
+    recorded, agency, demo_users, signed_in, client
 ):
     """Phones seek with HTTP Range: 206 with the piece, 416 past the end, the whole file
     otherwise; a viewing or download is logged when it starts, not for every piece."""
-    demo_agencies()
     incident, staff = recorded["incident"], demo_users["staf.kebonjeruk"]
-    clip = services.clip_create(
-        incident=incident,
-        camera=recorded["camera"],
-        start=recorded["now"] - timedelta(minutes=2),
-        end=recorded["now"],
-        by=staff,
-    )
+    clip = save_clip(recorded, staff, minutes=2)
     data, size = clip.file.read(), clip.bytes
     staff_client = signed_in("staf.kebonjeruk")
     video = f"/bukti/{clip.pk}/video.mp4"
@@ -490,9 +457,6 @@ def test_clips_are_served_in_pieces_and_each_playback_is_logged_once(
     )
 
     # An agency's link: counted once per download, each piece checked against revocation.
-    from incidents.models import Agency
-
-    agency = Agency.objects.serving(incident.area_id).first()
     incident_forward(incident_id=incident.pk, by=staff, agencies=[agency])
     link, token = services.link_give(clip=clip, agency=agency, by=staff, reason="Penyidik")
     url = f"/bukti/tautan/{token}/?unduh=1"

@@ -16,7 +16,7 @@ from kelurahan.models import RoleAssignment
 from kelurahan.roles import Role
 from maintenance.models import Ticket, TicketNote
 from tests.incident_helpers import jpeg_with_gps
-from tests.maintenance.helpers import maintainers
+from tests.maintenance.helpers import KJ, maintainers
 from tests.personas import KEBON_JERUK, enrol_totp
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(demo_cameras, demo_users):
     return {**maintainers(demo_cameras), **demo_users}
+
+
+@pytest.fixture
+def ticket(world, settings, tmp_path):
+    """An open ticket for a Kebon Jeruk camera (the vendor's); photos kept under tmp_path."""
+    settings.MEDIA_ROOT = tmp_path
+    camera = Camera.objects.get(code=KJ)
+    return Ticket.objects.create(
+        camera=camera,
+        area_id=camera.area_id,
+        maintainer=camera.maintainer,
+        reason="rusak",
+        deadline=timezone.now() + timedelta(days=2),
+    )
 
 
 def client_for(user, admin=False):
@@ -85,16 +99,7 @@ def test_a_technician_home_and_me(world):
     assert me["areas"] == [] and "view_streams" not in me["actions"]
 
 
-def test_a_technician_attaches_a_photo_kept_until_retention_removes_it(world, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    camera = Camera.objects.get(code="kebonjeruk-simpang")
-    ticket = Ticket.objects.create(
-        camera=camera,
-        area_id=camera.area_id,
-        maintainer=camera.maintainer,
-        reason="rusak",
-        deadline=timezone.now() + timedelta(days=2),
-    )
+def test_a_technician_attaches_a_photo_kept_until_retention_removes_it(world, ticket):
     client = client_for(world["teknisi.barat"])
     photo = io.BytesIO(jpeg_with_gps())
     photo.name = "lokasi.jpg"
@@ -121,20 +126,11 @@ def test_a_technician_attaches_a_photo_kept_until_retention_removes_it(world, se
     assert not note.photo and note.photo_removed_at is not None and note.text == "Tiang miring"
 
 
-def test_a_technician_sends_a_note_with_a_photo_through_the_api(world, settings, tmp_path):
+def test_a_technician_sends_a_note_with_a_photo_through_the_api(world, ticket, settings):
     """POST .../note/ as multipart: a text and/or a photo (JPEG, PNG, WebP, within the size
     limit), stored without metadata, listed with the ticket, shown on its page and served only
     to those who may see the ticket; a bad file is a 400 with a message and keeps nothing."""
-    settings.MEDIA_ROOT = tmp_path
     settings.INCIDENT_ATTACHMENT_MAX_BYTES = 64 * 1024
-    camera = Camera.objects.get(code="kebonjeruk-simpang")
-    ticket = Ticket.objects.create(
-        camera=camera,
-        area_id=camera.area_id,
-        maintainer=camera.maintainer,
-        reason="rusak",
-        deadline=timezone.now() + timedelta(days=2),
-    )
     url = f"/api/v1/maintenance/tickets/{ticket.pk}/note/"
     client = client_for(world["teknisi.barat"])
 
