@@ -9,7 +9,8 @@ SQL statements and wall time (p50/p99 over BENCH_REPEAT rounds where the round c
 - the first round, which opens the 500 tickets and announces them (their alerts, in bulk);
 - a steady round, with nothing to change (the common case: every 60 s in production);
 - a round that closes 250 tickets whose cameras came back;
-- an uptime round (once an hour: MAINTENANCE_UPTIME_EVERY), opening the flapping cameras'.
+- an uptime round (once an hour: MAINTENANCE_UPTIME_EVERY), opening the flapping cameras';
+- a round three days later that finds every unresolved ticket past its deadline and reports them.
 
 Targets (issue 15): <= 1 s per round and <= 3 queries per round, independent of camera count
 (the uptime round too: the day's uptime is computed inside its INSERT); a round that opens
@@ -154,6 +155,7 @@ def main():
         f"{statistics.median(times) * 1000:.1f} ms, p99 {percentile(times, 0.99) * 1000:.1f} ms "
         f"(n={REPEAT})"
     )
+    show("overdue round (reports them all)", *measured(now + timedelta(hours=73)))
     print(f"tickets: {Ticket.objects.count()}, unresolved: {Ticket.objects.unresolved().count()}")
 
 
