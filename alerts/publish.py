@@ -1,4 +1,5 @@
-"""The one way to raise an alert: store it with the change it reports, push it after commit."""
+"""The way to raise alerts: store each with the change it reports, push it after commit. One at a
+time (`publish_alert`), or a sweep's many in one statement (`publish_selected`)."""
 
 import asyncio
 import logging

@@ -1,9 +1,11 @@
-"""What raises alerts (incidents, camera health) and what re-scopes open sockets (assignments,
-deactivation, sign-out). Connected in AlertsConfig.ready().
+"""What raises alerts (incidents, camera health, data requests, maintenance tickets) and what
+re-scopes open sockets (assignments, deactivation, sign-out). Connected in AlertsConfig.ready().
 
 The incident and camera signals are sent inside the transaction of the change, so the alert is
-stored with it; the push waits for the commit (alerts/publish.py). Late shifts are found by a
-periodic check (alerts/shifts.py).
+stored with it; the push waits for the commit (alerts/publish.py). The maintenance sweep's
+tickets (opened, overdue) come in one signal per round, after its own statements (it opens no
+transaction): their alerts are built from the tickets' rows in SQL and stored in one statement
+however many. Late shifts are found by a periodic check (alerts/shifts.py).
 """
 
 import hashlib

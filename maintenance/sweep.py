@@ -134,7 +134,8 @@ def settle(now):
     close = Exists(back) & (
         Q(reason=Reason.OFFLINE) | Q(status=Status.REPAIRED, repaired_at__lte=confirmed)
     )
-    reopen = Q(status=Status.REPAIRED) & Exists(failed_again)  # never with `close`: offline
+    # Never both `close` and `reopen`: the camera is back online, or offline again.
+    reopen = Q(status=Status.REPAIRED) & Exists(failed_again)
     late = Q(deadline__lt=now, overdue_alerted_at__isnull=True)
     moment = Value(now, output_field=DateTimeField())
     rows = update_returning(
@@ -154,7 +155,8 @@ def settle(now):
             default=F("overdue_alerted_at"),
         ),
     )
-    # Each row is closed, reopened or marked overdue, never two of them: marked now, or settled.
+    # Each row was closed, reopened or marked overdue, only one of them; the marked ones carry
+    # this round's moment.
     overdue = [pk for pk, alerted_at in rows if alerted_at == now]
     return len(rows) - len(overdue), overdue
 
