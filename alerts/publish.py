@@ -1,4 +1,5 @@
-"""The one way to raise an alert: store it with the change it reports, push it after commit."""
+"""The way to raise alerts: store each with the change it reports, push it after commit. One at a
+time (`publish_alert`), or a sweep's many in one statement (`publish_selected`)."""
 
 import asyncio
 import logging
@@ -7,9 +8,13 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Left
+from django.utils import timezone
 
 from alerts.groups import ALERT_EVENT, groups_for_alert, user_group
 from alerts.models import ALERT_ACTIONS, AlertEvent
+from common.sql import insert_select
 from kelurahan.models import Area
 
 log = logging.getLogger(__name__)
@@ -68,18 +73,32 @@ def publish_alert(
     return event
 
 
-def publish_alerts(events):
-    """Store many alerts (unsaved AlertEvents, without keys, their `area` loaded) in the current
-    transaction in one statement, and push each once committed: for a sweep that raises many
-    at once (tickets opened). Returns them, saved."""
-    for event in events:
-        if event.action and event.action not in ALERT_ACTIONS:
-            raise ValueError(f"alerts cannot ask for {event.action!r}")
-        event.title = event.title[:200]
-    saved = AlertEvent.objects.bulk_create(events)
-    messages = [event.as_message(event.area.name) for event in saved]
-    transaction.on_commit(lambda: push_all(messages), robust=True)
-    return saved
+def publish_selected(parts):
+    """Store the alerts `parts` select, in one INSERT ... SELECT that is atomic on its own, and
+    push each once committed: for a sweep that raises many at once (tickets opened or overdue),
+    however many. Returns their messages (AlertEvent.as_message()), read back by the same
+    statement.
+
+    `parts`: (queryset, {AlertEvent field: expression over the queryset's model}) pairs, as
+    common.sql.insert_select takes them, giving every field but `id` and `created_at`. An alert
+    whose key another already holds is skipped, as publish_alert skips it."""
+    created_at = Value(timezone.now(), output_field=DateTimeField())
+    chosen = []
+    for queryset, columns in parts:
+        action = columns.get("action")
+        if isinstance(action, Value) and action.value and action.value not in ALERT_ACTIONS:
+            raise ValueError(f"alerts cannot ask for {action.value!r}")
+        columns = {**columns, "title": Left(columns["title"], 200), "created_at": created_at}
+        chosen.append((queryset, columns))
+    fields = AlertEvent._meta.concrete_fields
+    rows = insert_select(AlertEvent, chosen, returning=[*(f.name for f in fields), "area__name"])
+    messages = []
+    for *values, area_name in sorted(rows):  # by id: in the order they were stored
+        event = AlertEvent(**{f.attname: value for f, value in zip(fields, values, strict=True)})
+        messages.append(event.as_message(area_name))
+    if messages:
+        transaction.on_commit(lambda: push_all(messages), robust=True)
+    return messages
 
 
 def push_all(messages):

@@ -1,24 +1,29 @@
-"""What raises alerts (incidents, camera health) and what re-scopes open sockets (assignments,
-deactivation, sign-out). Connected in AlertsConfig.ready().
+"""What raises alerts (incidents, camera health, data requests, maintenance tickets) and what
+re-scopes open sockets (assignments, deactivation, sign-out). Connected in AlertsConfig.ready().
 
 The incident and camera signals are sent inside the transaction of the change, so the alert is
-stored with it; the push waits for the commit (alerts/publish.py). Late shifts are found by a
-periodic check (alerts/shifts.py).
+stored with it; the push waits for the commit (alerts/publish.py). The maintenance sweep's
+tickets (opened, overdue) come in one signal per round, after its own statements (it opens no
+transaction): their alerts are built from the tickets' rows in SQL and stored in one statement
+however many. Late shifts are found by a periodic check (alerts/shifts.py).
 """
 
 import hashlib
 
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_out
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from alerts.groups import ACCESS_CHANGED, SESSION_ENDED
-from alerts.models import PROVINCIAL_ONLY, AlertEvent, Kind
-from alerts.publish import publish_alert, publish_alerts, send_to_user
+from alerts.models import PROVINCIAL_ONLY, Kind
+from alerts.publish import publish_alert, publish_selected, send_to_user
 from cameras.models import Camera, CameraStatusChange
 from cameras.signals import camera_status_changed, media_node_changed, recordings_disk_low
+from common.sql import IsoFormat
 from datarequests.signals import Event as RequestEvent
 from datarequests.signals import request_event
 from incidents.models import IncidentEvent
@@ -27,7 +32,7 @@ from kelurahan.codes import PROVINCE
 from kelurahan.models import RoleAssignment, User
 from kelurahan.roles import LEVEL_DEPTH, Action, Level
 from maintenance.models import Ticket
-from maintenance.signals import ticket_overdue, tickets_opened
+from maintenance.signals import tickets_to_announce
 
 _INCIDENT_KINDS = {
     IncidentEvent.Kind.CREATED: Kind.INCIDENT_CREATED,
@@ -149,56 +154,80 @@ def _recordings_disk_low(sender, deleted_hours, freed_bytes, free_after, floor, 
     )
 
 
-def _tickets_opened(sender, ticket_ids, **kwargs):
-    # The maintainer's technicians, and those who work tickets in the camera's kelurahan (and
-    # the provincial admins): one bulk insert however many the sweep opened.
-    tickets = Ticket.objects.filter(pk__in=ticket_ids).select_related(
-        "camera", "area", "maintainer"
-    )
-    publish_alerts(
-        [
-            AlertEvent(
+def _tickets_to_announce(sender, opened=(), overdue=(), **kwargs):
+    """Opened: those who work tickets in the camera's kelurahan (and the provincial admins);
+    overdue, once per ticket: those who work tickets from the kota operator (depth 2) down in
+    the camera's area; both: the maintainer's technicians. One statement however many
+    (`publish_selected`): each alert is built in SQL from its ticket's row."""
+    parts = []
+    if opened:
+        parts.append(
+            _ticket_alerts(
+                opened,
                 kind=Kind.TICKET_OPENED,
-                area=ticket.area,
                 severity="rendah",
-                title=ticket.camera.name,
-                link=ticket.get_absolute_url(),
-                payload={
-                    "ticket": ticket.pk,
-                    "camera": ticket.camera.code,
-                    "reason": ticket.reason,
-                    "maintainer": ticket.maintainer.name if ticket.maintainer_id else "",
-                    "deadline": ticket.deadline.isoformat(),
-                },
                 min_depth=LEVEL_DEPTH[Level.KELURAHAN],
-                maintainer_id=ticket.maintainer_id,
-                action=Action.VIEW_TICKETS,
+                payload=_ticket_payload(with_reason=True),
+                key=Value(""),
             )
-            for ticket in tickets
-        ]
-    )
+        )
+    if overdue:
+        parts.append(
+            _ticket_alerts(
+                overdue,
+                kind=Kind.TICKET_OVERDUE,
+                severity="sedang",
+                min_depth=LEVEL_DEPTH[Level.KOTA],
+                payload=_ticket_payload(with_reason=False),
+                key=Concat(
+                    Value("tiket-terlambat:"), _text("pk"), Value(":"), _text("reopen_count")
+                ),
+            )
+        )
+    if parts:
+        publish_selected(parts)
 
 
-def _ticket_overdue(sender, ticket, **kwargs):
-    # Those who work tickets from the kota operator (depth 2) down in the camera's area, and the
-    # maintainer's technicians; once per ticket.
-    publish_alert(
-        kind=Kind.TICKET_OVERDUE,
-        area_code=ticket.area_id,
-        severity="sedang",
-        title=ticket.camera.name,
-        link=ticket.get_absolute_url(),
-        payload={
-            "ticket": ticket.pk,
-            "camera": ticket.camera.code,
-            "maintainer": ticket.maintainer.name if ticket.maintainer_id else "",
-            "deadline": ticket.deadline.isoformat(),
+def _ticket_alerts(ticket_ids, *, kind, severity, min_depth, payload, key):
+    """The alerts of these tickets, one each, as `publish_selected` takes them: the ticket's
+    area and maintainer, the camera's name as the title, a link to the ticket's page."""
+    return (
+        Ticket.objects.filter(pk__in=ticket_ids),
+        {
+            "kind": Value(str(kind)),
+            "area": F("area_id"),
+            "min_depth": Value(min_depth),
+            "severity": Value(severity),
+            "title": F("camera__name"),
+            "link": _ticket_link(),
+            "payload": payload,
+            "action": Value(str(Action.VIEW_TICKETS)),
+            "maintainer": F("maintainer_id"),
+            "key": key,
         },
-        min_depth=LEVEL_DEPTH[Level.KOTA],
-        key=f"tiket-terlambat:{ticket.pk}:{ticket.reopen_count}",
-        maintainer_id=ticket.maintainer_id,
-        action=Action.VIEW_TICKETS,
     )
+
+
+def _ticket_payload(*, with_reason):
+    """A ticket alert's payload, built in SQL: the ticket, its camera's code, (why it was
+    opened,) its maintainer's name ("" without one) and its deadline in ISO 8601."""
+    fields = {"ticket": F("pk"), "camera": F("camera__code")}
+    if with_reason:
+        fields["reason"] = F("reason")
+    fields["maintainer"] = Coalesce(F("maintainer__name"), Value(""))
+    fields["deadline"] = IsoFormat("deadline")
+    return JSONObject(**fields)
+
+
+def _ticket_link():
+    """The ticket's page (Ticket.get_absolute_url) in SQL: its URL around the ticket's id."""
+    marker = "987654321"
+    before, after = reverse("maintenance:ticket-detail", args=[int(marker)]).split(marker)
+    return Concat(Value(before), _text("pk"), Value(after))
+
+
+def _text(name):
+    return Cast(name, CharField())
 
 
 def _assignment_changed(sender, instance, **kwargs):
@@ -244,8 +273,7 @@ def connect():
     media_node_changed.connect(_media_node_changed, dispatch_uid="alerts-media-node")
     request_event.connect(_request_event, dispatch_uid="alerts-datarequest")
     recordings_disk_low.connect(_recordings_disk_low, dispatch_uid="alerts-recordings-disk")
-    ticket_overdue.connect(_ticket_overdue, dispatch_uid="alerts-ticket-overdue")
-    tickets_opened.connect(_tickets_opened, dispatch_uid="alerts-tickets-opened")
+    tickets_to_announce.connect(_tickets_to_announce, dispatch_uid="alerts-tickets")
     post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra")
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="alerts-ra-d")
     post_save.connect(_user_saved, sender=User, dispatch_uid="alerts-user")

@@ -44,9 +44,6 @@ class TicketQuerySet(models.QuerySet):
         """Open or repaired-but-not-yet-confirmed: at most one per camera."""
         return self.exclude(status=Status.CLOSED)
 
-    def overdue(self, now=None):
-        return self.unresolved().filter(deadline__lt=now or timezone.now())
-
 
 class Ticket(models.Model):
     camera = models.ForeignKey(

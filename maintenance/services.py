@@ -11,7 +11,7 @@ from common.refusals import Refused
 from kelurahan.access import can
 from kelurahan.roles import Action
 from maintenance.models import MANUAL_REASONS, Status, Ticket, TicketNote
-from maintenance.signals import tickets_opened
+from maintenance.signals import tickets_to_announce
 from maintenance.sweep import deadline_for
 
 
@@ -46,7 +46,7 @@ def ticket_open(*, by, camera_id, reason, description="", now=None):
                 opened_at=now,
                 deadline=deadline_for(camera.maintainer, now),
             )
-            tickets_opened.send(Ticket, ticket_ids=[ticket.pk])
+            tickets_to_announce.send(Ticket, opened=[ticket.pk], overdue=[])
     except IntegrityError:
         ticket = Ticket.objects.unresolved().filter(camera_id=camera.pk).first()
         raise TicketRefused(

@@ -1,15 +1,13 @@
 """Events other parts listen to (the live alerts).
 
-`tickets_opened`: sent inside the transaction that opened tickets (the sweep, in bulk, or a
-person by hand), with `ticket_ids`. The alerts app tells the area's ticket workers and the
-maintainer's technicians, with a constant number of statements however many there are.
-
-`ticket_overdue`: sent inside the transaction of the sweep that found a ticket past its repair
-deadline (once per ticket), with `ticket`. The alerts app tells the area's operators and the
-maintainer's technicians.
+`tickets_to_announce`: tickets to tell people about, with `opened` (ids of tickets just opened:
+by the sweep, in bulk, or by a person by hand) and `overdue` (ids of tickets the sweep just
+found past their repair deadline, once per ticket). Sent after the change, inside the
+transaction that made it if there is one (a person's), else just after the sweep's statement.
+The alerts app tells the area's ticket workers (opened) or operators (overdue) and the
+maintainer's technicians, in one statement however many there are.
 """
 
 from django.dispatch import Signal
 
-ticket_overdue = Signal()
-tickets_opened = Signal()
+tickets_to_announce = Signal()

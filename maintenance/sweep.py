@@ -3,19 +3,19 @@
 last 24 hours), closes each ticket whose camera has been back online MAINTENANCE_CONFIRM minutes,
 reopens a "repaired" ticket whose camera failed again, and reports overdue tickets once.
 
-Set-based, so that a round costs the same for 50 or 50,000 cameras: one INSERT ... SELECT opens
-every missing ticket (on the uptime round, with the day's uptime computed inside it), one UPDATE
-closes and reopens, one SELECT finds overdue tickets not yet reported (the rare overdue ones are
-then marked and announced): three statements. A round that opens tickets announces them in a
-transaction of its own with two more, however many there are (their alerts, in bulk). The
-unique constraint "one unresolved ticket per camera" makes a second sweeper, or a person opening
-one by hand, harmless.
+Set-based, so that a round costs the same for 50 or 50,000 cameras, and at most three SQL
+statements: one INSERT ... SELECT opens every missing ticket (on the uptime round, with the day's
+uptime computed inside it) and returns their ids; one UPDATE ... RETURNING closes, reopens and
+marks the tickets newly past their deadline; when either found any, the `tickets_to_announce`
+signal has the alerts app store all their alerts in one more statement. Each statement is atomic
+on its own: the round opens no transaction. (A sweeper killed between its statements leaves
+those tickets unannounced: opened or marked, without their alerts.) The unique constraint "one
+unresolved ticket per camera" makes a second sweeper, or a person opening one by hand, harmless.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import (
     Case,
     DateTimeField,
@@ -36,8 +36,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cameras.models import Camera, CameraStatusChange
+from common.sql import insert_select, update_returning
 from maintenance.models import Reason, Status, Ticket
-from maintenance.signals import ticket_overdue, tickets_opened
+from maintenance.signals import tickets_to_announce
 
 DEFAULT_REPAIR_HOURS = 72  # a camera without a maintainer: Diskominfotik's 3x24 hours
 
@@ -67,7 +68,7 @@ class AddHours(Func):
 def sweep(*, now=None, uptime=False):
     """One round; returns {"opened": n, "settled": n (closed or reopened), "overdue": n}.
     `uptime`: also apply the 24-hour uptime rule (the command does every UPTIME_EVERY); the
-    round still costs three statements: the uptime is computed inside the INSERT."""
+    round still costs the same: the uptime is computed inside the INSERT."""
     now = now or timezone.now()
     offline_since = now - timedelta(minutes=settings.MAINTENANCE_AFTER)
     offline = Q(online=False, online_changed_at__lte=offline_since)
@@ -81,74 +82,48 @@ def sweep(*, now=None, uptime=False):
         ),
         now=now,
     )
-    return {"opened": opened, "settled": settle(now), "overdue": report_overdue(now)}
+    settled, overdue = settle(now)
+    if opened or overdue:
+        # The alerts app stores the round's alerts in one statement of its own.
+        tickets_to_announce.send(Ticket, opened=opened, overdue=overdue)
+    return {"opened": len(opened), "settled": settled, "overdue": len(overdue)}
 
 
 def open_tickets(cameras, *, reason, now):
     """Open a ticket for each of `cameras` that is streamable and has none unresolved: one
-    INSERT ... SELECT, built by the ORM (so the same on SQLite and PostgreSQL). `reason`: a
-    Reason, or an expression over the camera giving one."""
+    INSERT ... SELECT, built by the ORM (so the same on SQLite and PostgreSQL); returns the new
+    tickets' ids. `reason`: a Reason, or an expression over the camera giving one. A camera the
+    unique constraint "one unresolved ticket per camera" refuses (someone opened one meanwhile)
+    is skipped."""
     unresolved = Ticket.objects.unresolved().filter(camera_id=OuterRef("pk"))
     when = Value(now, output_field=DateTimeField())
     hours = Coalesce(F("maintainer__repair_hours"), DEFAULT_REPAIR_HOURS)
     if not hasattr(reason, "resolve_expression"):
         reason = Value(str(reason))
-    rows = (
-        cameras.filter(status=Camera.Status.ACTIVE)
-        .exclude(Exists(unresolved))
-        .order_by()
-        .annotate(
-            t_camera=F("pk"),
-            t_area=F("area_id"),
-            t_maintainer=F("maintainer_id"),
-            t_reason=reason,
-            t_description=Value(""),
-            t_status=Value(str(Status.OPEN)),
-            t_opened=when,
-            t_deadline=AddHours(when, hours),
-            t_reopen=Value(0, output_field=IntegerField()),
-        )
-    )
-    columns = list(_COLUMNS)
-    select, params = rows.values_list(*[f"t_{name}" for name in columns]).query.sql_with_params()
-    table = connection.ops.quote_name(Ticket._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(_COLUMNS[name]) for name in columns)
-    # One statement, atomic on its own, that needs no savepoint: a row the unique constraint
-    # "one unresolved ticket per camera" refuses (someone opened one meanwhile) is skipped. (The
-    # SELECT always has a WHERE clause, which SQLite needs before ON CONFLICT.)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) {select} ON CONFLICT DO NOTHING RETURNING id",  # noqa: S608
-            params,
-        )
-        opened = [row[0] for row in cursor.fetchall()]
-    if opened:
-        # Announced (`tickets_opened`: the alerts) in a transaction of their own, so that the
-        # common round, opening nothing, opens no transaction at all.
-        with transaction.atomic():
-            tickets_opened.send(Ticket, ticket_ids=opened)
-    return len(opened)
-
-
-# Ticket column of each value the SELECT above produces, in order.
-_COLUMNS = {
-    "camera": "camera_id",
-    "area": "area_id",
-    "maintainer": "maintainer_id",
-    "reason": "reason",
-    "description": "description",
-    "status": "status",
-    "opened": "opened_at",
-    "deadline": "deadline",
-    "reopen": "reopen_count",
-}
+    wanted = cameras.filter(status=Camera.Status.ACTIVE).exclude(Exists(unresolved))
+    columns = {
+        "camera": F("pk"),
+        "area": F("area_id"),
+        "maintainer": F("maintainer_id"),
+        "reason": reason,
+        "description": Value(""),
+        "status": Value(str(Status.OPEN)),
+        "opened_at": when,
+        "deadline": AddHours(when, hours),
+        "reopen_count": Value(0, output_field=IntegerField()),
+    }
+    return [pk for (pk,) in insert_select(Ticket, [(wanted, columns)])]
 
 
 def settle(now):
-    """Close the tickets whose camera has been back online MAINTENANCE_CONFIRM minutes, and
-    reopen (counting it) the "repaired" ones whose camera went offline after the repair. A
-    ticket opened by hand or for low uptime (the camera may be online all along) closes only
-    once repaired and confirmed."""
+    """Close the tickets whose camera has been back online MAINTENANCE_CONFIRM minutes, reopen
+    (counting it) the "repaired" ones whose camera went offline after the repair, and mark the
+    others past their deadline not yet reported: one UPDATE ... RETURNING. Returns the number
+    closed or reopened and the ids of the tickets just found overdue.
+
+    A ticket opened by hand or for low uptime (the camera may be online all along) closes only
+    once repaired and confirmed. A ticket closed in a round is never reported overdue; one
+    reopened in a round is, if it is overdue, in the next."""
     confirmed = now - timedelta(minutes=settings.MAINTENANCE_CONFIRM)
     back = Camera.objects.filter(
         pk=OuterRef("camera_id"), online=True, online_changed_at__lte=confirmed
@@ -159,37 +134,31 @@ def settle(now):
     close = Exists(back) & (
         Q(reason=Reason.OFFLINE) | Q(status=Status.REPAIRED, repaired_at__lte=confirmed)
     )
+    # Never both `close` and `reopen`: the camera is back online, or offline again.
     reopen = Q(status=Status.REPAIRED) & Exists(failed_again)
-    return (
-        Ticket.objects.unresolved()
-        .filter(close | reopen)
-        .update(
-            status=Case(When(close, then=Value(Status.CLOSED)), default=Value(Status.OPEN)),
-            closed_at=Case(When(close, then=Value(now)), default=None),
-            reopen_count=Case(When(close, then=F("reopen_count")), default=F("reopen_count") + 1),
-            repaired_at=Case(When(close, then=F("repaired_at")), default=None),
-        )
+    late = Q(deadline__lt=now, overdue_alerted_at__isnull=True)
+    moment = Value(now, output_field=DateTimeField())
+    rows = update_returning(
+        Ticket.objects.unresolved().filter(close | reopen | late),
+        ["pk", "overdue_alerted_at"],
+        status=Case(
+            When(close, then=Value(Status.CLOSED)),
+            When(reopen, then=Value(Status.OPEN)),
+            default=F("status"),
+        ),
+        closed_at=Case(When(close, then=moment), default=F("closed_at")),
+        reopen_count=F("reopen_count") + Case(When(reopen, then=1), default=0),
+        repaired_at=Case(When(reopen, then=None), default=F("repaired_at")),
+        overdue_alerted_at=Case(
+            When(close | reopen, then=F("overdue_alerted_at")),
+            When(late, then=moment),
+            default=F("overdue_alerted_at"),
+        ),
     )
-
-
-def report_overdue(now):
-    """Announce each unresolved ticket past its deadline once (`ticket_overdue`, for alerts)."""
-    found = list(
-        Ticket.objects.overdue(now)
-        .filter(overdue_alerted_at__isnull=True)
-        .select_related("camera", "maintainer")
-    )
-    if not found:
-        return 0
-    with transaction.atomic():
-        marked = Ticket.objects.filter(
-            pk__in=[t.pk for t in found], overdue_alerted_at__isnull=True
-        ).update(overdue_alerted_at=now)
-        if marked:
-            for ticket in found:
-                ticket.overdue_alerted_at = now
-                ticket_overdue.send(Ticket, ticket=ticket)
-    return marked
+    # Each row was closed, reopened or marked overdue, only one of them; the marked ones carry
+    # this round's moment.
+    overdue = [pk for pk, alerted_at in rows if alerted_at == now]
+    return len(rows) - len(overdue), overdue
 
 
 def low_uptime_cameras(now):
