@@ -100,7 +100,14 @@ def open_tickets(cameras, *, reason, now):
     hours = Coalesce(F("maintainer__repair_hours"), DEFAULT_REPAIR_HOURS)
     if not hasattr(reason, "resolve_expression"):
         reason = Value(str(reason))
-    wanted = cameras.filter(status=Camera.Status.ACTIVE).exclude(Exists(unresolved))
+    # A camera whose media node does not answer is not broken itself: the node's one alert
+    # (to the provincial admins, who run the nodes) tells of it. If it is still offline once
+    # its node answers again, its ticket opens then.
+    wanted = (
+        cameras.filter(status=Camera.Status.ACTIVE)
+        .exclude(node__reachable=False)
+        .exclude(Exists(unresolved))
+    )
     columns = {
         "camera": F("pk"),
         "area": F("area_id"),

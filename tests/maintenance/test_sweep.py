@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from alerts.models import AlertEvent
-from cameras.models import Camera, CameraStatusChange
+from cameras.models import Camera, CameraStatusChange, MediaNode
 from maintenance.models import Reason, Status, Ticket
 from maintenance.services import TicketRefused, ticket_open, ticket_repaired
 from maintenance.sweep import sweep
@@ -111,6 +111,26 @@ def test_low_uptime_opens_a_ticket_on_the_uptime_round(setup, settings):
     assert sweep(now=now + timedelta(hours=1))["settled"] == 0
     ticket_repaired(by=setup["teknisi.dinas"], ticket_id=ticket.pk, now=now + timedelta(hours=1))
     assert sweep(now=now + timedelta(hours=1, minutes=15))["settled"] == 1
+
+
+def test_cameras_of_a_media_node_that_does_not_answer_get_no_ticket_until_it_does(setup):
+    """A node outage takes all its cameras offline at once: one alert for the node, not one
+    ticket per camera; a camera still offline once its node answers again gets its ticket."""
+    node = MediaNode.objects.create(
+        name="n1", api_url="http://n1:9997", hls_url="/hls/n1/", capacity=10
+    )
+    kj, tb = setup["cameras"][KJ], setup["cameras"][TB]
+    Camera.objects.filter(pk__in=[kj.pk, tb.pk]).update(node=node)
+    MediaNode.objects.filter(pk=node.pk).update(reachable=False)
+    went(kj, False, T0)
+    went(tb, False, T0)
+    assert sweep(now=T0 + timedelta(hours=1))["opened"] == 0
+    assert not Ticket.objects.exists()
+
+    MediaNode.objects.filter(pk=node.pk).update(reachable=True)
+    went(tb, True, T0 + timedelta(hours=1))  # back with its node; Kebon Jeruk's camera is not
+    assert sweep(now=T0 + timedelta(hours=1, minutes=1))["opened"] == 1
+    assert [t.camera_id for t in Ticket.objects.all()] == [kj.pk]
 
 
 def test_retired_cameras_get_no_ticket(setup):
