@@ -6,6 +6,8 @@ passes for the other; it names the viewing session, user, camera, browser sessio
 and its expiry. Embedded, Django serves the playlist and every segment after checking it
 (cameras/streams.py); in production MediaMTX's playback server asks the auth hook
 (`action: playback`, cameras/hook.py), which checks the same token and the requested range.
+The playback server asked is that of the node that recorded the range (`recording_node`): the
+hook need not know nodes, since a token names a camera and a range, not where they are kept.
 """
 
 import math
