@@ -69,7 +69,8 @@ class CameraAdmin(ModelAdmin):
 @admin.register(MediaNode)
 class MediaNodeAdmin(ModelAdmin):
     """The MediaMTX nodes. A camera moved to another node in the camera form gets its path there
-    (and loses the old one) at the next sync, within 30 s of `run_streams`."""
+    at the next sync, within 30 s of `run_streams`; the old node keeps it, not pulled, while it
+    holds recordings of the camera (cameras/nodes.py: `former_cameras`)."""
 
     list_display = ["name", "api_url", "hls_url", "load", "capacity", "accepts_new", "reachable"]
     list_filter = ["accepts_new", "reachable"]

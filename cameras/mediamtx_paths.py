@@ -20,7 +20,13 @@ from urllib.parse import quote
 from django.conf import settings
 
 from cameras.ffmpeg import demo_pattern_args, hide_credentials
-from cameras.nodes import cameras_of, place_unassigned, serving_nodes, settings_node
+from cameras.nodes import (
+    cameras_of,
+    former_cameras,
+    place_unassigned,
+    serving_nodes,
+    settings_node,
+)
 from cameras.renditions import LOW_FPS, LOW_KBPS, LOW_SIZE
 
 # Paths named like a camera code (and their low renditions) are the portal's to add and delete.
@@ -96,12 +102,33 @@ def path_conf(camera):
     rest comes from mediamtx.yml's pathDefaults). Both runOn* keys are always sent, so a camera
     switched between demo and real loses the other one."""
     conf = _source_conf(camera)
+    conf["record"] = camera.record
+    conf["recordPath"] = record_path(camera)
+    return conf
+
+
+def record_path(camera):
     # Recording (issue: recordings): MediaMTX writes fMP4 segments into the portal's layout
     # (cameras/recordings.py), <root>/<camera id>/<YYYY-MM-DD>/<HH>/<MM>-<SS>-<micro>.mp4 in UTC.
     root = settings.MEDIAMTX_RECORDINGS_PATH.rstrip("/")
-    conf["record"] = camera.record
-    conf["recordPath"] = f"{root}/{camera.pk}/%Y-%m-%d/%H/%M-%S-%f"
-    return conf
+    return f"{root}/{camera.pk}/%Y-%m-%d/%H/%M-%S-%f"
+
+
+def playback_path_conf(camera):
+    """The path a node keeps for a camera moved to another node while it still holds recordings
+    of it: nothing pulled or run, nothing recorded, only the recordPath by which MediaMTX's
+    playback server finds the recordings (it answers 404 for a path it has no configuration of).
+    Nobody can publish to it: the hook admits only the portal."""
+    return {
+        "source": "publisher",
+        "sourceOnDemand": False,
+        "runOnInit": "",
+        "runOnInitRestart": False,
+        "runOnDemand": "",
+        "runOnDemandRestart": False,
+        "record": False,
+        "recordPath": record_path(camera),
+    }
 
 
 def _source_conf(camera):
@@ -190,7 +217,8 @@ class SyncResult:
 def sync_paths(node=None):
     """Make one node's paths match its active cameras: add, patch or delete what differs.
 
-    `node` defaults to the settings node. A camera moved to another node loses its path here.
+    `node` defaults to the settings node. A camera moved to another node loses its path here,
+    but for one left for playback while the node holds recordings of it (`former_cameras`).
     Configured paths whose name could not be a camera code (`all_others`, regular expressions)
     are left alone. Raises OSError or MediaMTXError when the node is unreachable or refuses.
     """
@@ -201,6 +229,8 @@ def sync_paths(node=None):
     node = node or settings_node()
     cameras = cameras_of(node).streamable()
     wanted = wanted_paths(cameras)
+    for camera in former_cameras(node):
+        wanted.setdefault(camera.code, playback_path_conf(camera))
     existing = {item.get("name"): item for item in list_items("/v3/config/paths/list", node=node)}
     result = SyncResult(node=node)
     for name, conf in sorted(wanted.items()):

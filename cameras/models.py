@@ -111,6 +111,9 @@ class MediaNode(models.Model):
         return self.name
 
 
+_NOT_LOADED = object()  # a camera read without its node (`only()`): no move can be told
+
+
 class CameraQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.VIEW):
         """Cameras in the user's areas, and a technician's organisation's cameras for what their
@@ -129,6 +132,15 @@ class CameraQuerySet(models.QuerySet):
 
     def online(self):
         return self.filter(online=True)
+
+    def move_to_node(self, node_id, at=None):
+        """Put these cameras on node `node_id` in one UPDATE, and keep the node history."""
+        ids = list(self.exclude(node_id=node_id).values_list("pk", flat=True))
+        if ids:
+            with transaction.atomic():
+                Camera.objects.filter(pk__in=ids).update(node_id=node_id)
+                record_node_change(ids, node_id, at)
+        return ids
 
 
 class Camera(models.Model):
@@ -239,18 +251,25 @@ class Camera(models.Model):
         return f"{self.name} ({self.code})"
 
     def save(self, *args, **kwargs):
-        if self._state.adding and self.node_id is None:
+        adding = self._state.adding
+        if adding and self.node_id is None:
             self.node = MediaNode.objects.least_loaded()
-        retired = self.newly_retired and (
-            kwargs.get("update_fields") is None or "status" in kwargs["update_fields"]
-        )
-        if retired:  # the tickets it closes commit with it (cameras.signals.cameras_retired)
+        saved = kwargs.get("update_fields")
+        retired = self.newly_retired and (saved is None or "status" in saved)
+        moved = self.node_moved and (saved is None or {"node", "node_id"} & set(saved))
+        if retired or moved:
+            # The tickets it closes (cameras.signals.cameras_retired) and the node history
+            # (CameraNodeSpan) commit with it.
             with transaction.atomic():
                 super().save(*args, **kwargs)
-                send_retired([self.pk])
+                if retired:
+                    send_retired([self.pk])
+                if moved:
+                    record_node_change([self.pk], self.node_id)
         else:
             super().save(*args, **kwargs)
         self._loaded_status = self.status
+        self._loaded_node_id = self.node_id
 
     def get_absolute_url(self):
         return reverse("cameras:camera-detail", args=[self.pk])
@@ -260,6 +279,7 @@ class Camera(models.Model):
         camera = super().from_db(db, field_names, values, **kwargs)
         # The status as read, so that saving can tell a camera just retired (`newly_retired`).
         camera._loaded_status = camera.__dict__.get("status")
+        camera._loaded_node_id = camera.__dict__.get("node_id", _NOT_LOADED)
         return camera
 
     @property
@@ -267,6 +287,14 @@ class Camera(models.Model):
         """Retired since it was read from the database (a new camera has nothing to close)."""
         loaded = getattr(self, "_loaded_status", None)
         return self.status == self.Status.RETIRED and loaded not in (None, self.Status.RETIRED)
+
+    @property
+    def node_moved(self):
+        """Placed on a node, or moved to another, since it was read (or as it is created)."""
+        if self._state.adding:
+            return self.node_id is not None
+        loaded = getattr(self, "_loaded_node_id", _NOT_LOADED)
+        return loaded is not _NOT_LOADED and loaded != self.__dict__.get("node_id", loaded)
 
     @property
     def is_demo(self):
@@ -292,6 +320,50 @@ class Camera(models.Model):
     def _node_full(self):
         others = self.node.cameras.filter(status=self.Status.ACTIVE).exclude(pk=self.pk)
         return others.count() >= self.node.capacity
+
+
+class CameraNodeSpan(models.Model):
+    """A media node served a camera from `started_at` until `ended_at` (open: it still does).
+
+    MediaMTX records on the node that pulls the camera, so a camera moved to another node leaves
+    its earlier recordings behind; playback asks the node of the time it plays
+    (cameras/nodes.py: `serving_node`). Written wherever `Camera.node` changes, through
+    `record_node_change` (Camera.save, `move_to_node`). No span: the camera's current node.
+    """
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="node_spans")
+    # Empty: no registered node (the MediaMTX of the MEDIAMTX_* settings), or one since removed.
+    node = models.ForeignKey(
+        MediaNode,
+        verbose_name=_("node media"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="camera_spans",
+    )
+    started_at = models.DateTimeField(_("mulai"))
+    ended_at = models.DateTimeField(_("sampai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["camera_id", "started_at", "pk"]
+        indexes = [models.Index(fields=["camera", "started_at"])]
+        verbose_name = _("riwayat node kamera")
+        verbose_name_plural = pgettext_lazy("jamak", "riwayat node kamera")
+
+    def __str__(self):
+        return f"{self.camera_id} @ {self.node_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+def record_node_change(camera_ids, node_id, at=None):
+    """The cameras `camera_ids` are served by `node_id` (None: no registered node) from `at`:
+    their open spans close and new ones open. The caller holds the transaction."""
+    at = at or timezone.now()
+    CameraNodeSpan.objects.filter(camera_id__in=camera_ids, ended_at__isnull=True).update(
+        ended_at=at
+    )
+    CameraNodeSpan.objects.bulk_create(
+        CameraNodeSpan(camera_id=pk, node_id=node_id, started_at=at) for pk in camera_ids
+    )
 
 
 class CameraStatusChange(models.Model):

@@ -4,7 +4,11 @@ A large deployment spreads its cameras over several MediaMTX nodes (README, "Siz
 registered as a `MediaNode` with its API, HLS and playback addresses and a capacity. Each camera
 is served by one node: chosen when the camera is created (the least loaded node below its
 capacity), changeable in the admin. Paths, health, session kicks and the viewer's URLs all go to
-the camera's own node.
+the camera's own node. Recordings stay on the node that made them: the portal keeps which node
+served a camera when (`CameraNodeSpan`), playback asks the node of the time it plays
+(`recording_nodes`), and a node keeps a path for a camera moved away while it still holds
+recordings of it (`former_cameras`), since MediaMTX's playback server needs the path's
+configuration to find them.
 
 While no node is registered, the one MediaMTX of the MEDIAMTX_* settings serves every camera:
 `settings_node()`, an unsaved MediaNode, so a single-node installation needs no registry.
@@ -12,14 +16,17 @@ While no node is registered, the one MediaMTX of the MEDIAMTX_* settings serves 
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC
 from fractions import Fraction
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from cameras.models import Camera, MediaNode, least_loaded
+from cameras.models import Camera, CameraNodeSpan, MediaNode, RecordingHour, least_loaded
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +75,54 @@ def internal_hls_base(camera):
     return f"{parts.scheme}://{parts.hostname}:{settings.MEDIAMTX_HLS_PORT}"
 
 
-def playback_base(camera):
-    return node_for(camera).playback_url.rstrip("/")
+def playback_base(camera, node=None):
+    """Where browsers fetch `camera`'s recordings: `node`'s playback server (the one that made
+    them, `recording_nodes`), else the camera's current node's."""
+    return (node or node_for(camera)).playback_url.rstrip("/")
+
+
+def _node_history(camera):
+    """[(since, node)], oldest first, one entry per change of node (None: the settings node)."""
+    history = []
+    spans = CameraNodeSpan.objects.filter(camera=camera).select_related("node")
+    for span in spans.order_by("started_at", "pk"):
+        if history and history[-1][1] == span.node_id:
+            continue
+        history.append((span.started_at, span.node_id, span.node))
+    return [(since, node or settings_node()) for since, _pk, node in history]
+
+
+def recording_nodes(camera, start, end):
+    """[(since, node)] the nodes that recorded `camera` during [start, end), in order: the node
+    that served it at `start`, then one entry for each move inside the range. Before the first
+    known span the first span's node is assumed (the earliest the portal knows); a camera with
+    no history is its current node's."""
+    history = _node_history(camera)
+    if not history:
+        return [(start, node_for(camera))]
+    current, later = history[0][1], []
+    for since, node in history:
+        if since <= start:
+            current = node
+        elif since < end:
+            later.append((since, node))
+    return [(start, current), *later]
+
+
+def former_cameras(node):
+    """Active cameras `node` served before they moved away and of which it still holds recorded
+    hours (by the index). The node keeps their paths, not pulled, for its playback server."""
+    if node.pk is None:
+        return Camera.objects.none()
+    spans = CameraNodeSpan.objects.filter(
+        camera=OuterRef("pk"), node=node, ended_at__isnull=False
+    ).annotate(first_hour=Trunc("started_at", "hour", tzinfo=UTC))
+    held = RecordingHour.objects.filter(
+        camera=OuterRef("camera_id"),
+        hour__lt=OuterRef("ended_at"),
+        hour__gte=OuterRef("first_hour"),
+    )
+    return Camera.objects.streamable().exclude(node=node).filter(Exists(spans.filter(Exists(held))))
 
 
 @transaction.atomic
@@ -92,7 +145,7 @@ def place_unassigned():
         by_node.setdefault(node.pk, []).append(pk)
         placed.append(code)
     for node_id, ids in by_node.items():
-        Camera.objects.filter(pk__in=ids).update(node_id=node_id)
+        Camera.objects.filter(pk__in=ids).move_to_node(node_id)
     if left:
         log.warning("no media node has room for %d cameras: %s", len(left), ", ".join(left[:10]))
     return placed, left
@@ -182,7 +235,7 @@ def rebalance(*, dry_run=False):
         by_target.setdefault(move.target, []).append(move.camera_id)
     nodes = dict(MediaNode.objects.filter(name__in=by_target).values_list("name", "pk"))
     for name, ids in by_target.items():
-        Camera.objects.filter(pk__in=ids).update(node_id=nodes[name])
+        Camera.objects.filter(pk__in=ids).move_to_node(nodes[name])
     if moves:
         log.info("rebalanced %d cameras over the media nodes", len(moves))
     return moves

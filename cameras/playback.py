@@ -6,6 +6,8 @@ passes for the other; it names the viewing session, user, camera, browser sessio
 and its expiry. Embedded, Django serves the playlist and every segment after checking it
 (cameras/streams.py); in production MediaMTX's playback server asks the auth hook
 (`action: playback`, cameras/hook.py), which checks the same token and the requested range.
+The playback server asked is that of the node that recorded the range (`recording_node`): the
+hook need not know nodes, since a token names a camera and a range, not where they are kept.
 """
 
 import math
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from cameras import gate
 from cameras.models import ViewingSession
-from cameras.nodes import playback_base
+from cameras.nodes import playback_base, recording_nodes
 from cameras.recordings import JOIN_WITHIN, recorded_spans, segments_between
 from cameras.signals import timeline_marks_wanted
 from kelurahan.roles import Action
@@ -109,9 +111,36 @@ def check_range(start, end, longest=MAX_RANGE):
         raise BadRange(_("Rentang itu belum terjadi."))
 
 
-def playback_url(camera, token, start, end):
+def recording_node(camera, start, end):
+    """The media node that recorded `camera` during [start, end) (production). A range across a
+    move to another node is refused (BadRange): MediaMTX's /get answers one file from one node's
+    disk, so the player asks for the range before the move and then the one after it."""
+    nodes = recording_nodes(camera, start, end)
+    if len(nodes) > 1:
+        moved = timezone.localtime(nodes[1][0])
+        raise BadRange(
+            _(
+                "Kamera ini dipindah ke node media lain pada %(time)s WIB, jadi rekaman sebelum "
+                "dan sesudahnya tersimpan di node yang berbeda. Pilih rentang yang berakhir "
+                "sebelum waktu itu atau yang mulai sejak waktu itu."
+            )
+            % {"time": moved.strftime("%d-%m-%Y %H.%M.%S")}
+        )
+    return nodes[0][1]
+
+
+def node_moves(camera, start, end):
+    """The moments in [start, end) at which `camera` moved to another node (production; none
+    embedded, where every recording is the portal's own)."""
+    if settings.STREAM_MODE != "mediamtx":
+        return []
+    return [since for since, _node in recording_nodes(camera, start, end)[1:]]
+
+
+def playback_url(camera, token, start, end, node=None):
     if settings.STREAM_MODE == "mediamtx":
-        # The playback server of the camera's own node, on the portal's origin: one fMP4.
+        # The playback server of the node that recorded the range, on the portal's origin: one
+        # fMP4.
         query = {
             "path": camera.code,
             "start": start.astimezone(UTC).isoformat(),
@@ -119,7 +148,7 @@ def playback_url(camera, token, start, end):
             "format": "mp4",
             "token": token,
         }
-        return f"{playback_base(camera)}/get?{urlencode(query)}"
+        return f"{playback_base(camera, node)}/get?{urlencode(query)}"
     # Embedded: the player sends the token as a Bearer header, like live video.
     return reverse("recording-playlist", args=[camera.pk])
 
@@ -133,6 +162,7 @@ def playback_open(*, camera, user, request, start, end):
     from cameras.services import client_ip
 
     check_range(start, end)
+    node = recording_node(camera, start, end) if settings.STREAM_MODE == "mediamtx" else None
     now = timezone.now()
     viewing = ViewingSession.objects.create(
         user=user,
@@ -151,7 +181,7 @@ def playback_open(*, camera, user, request, start, end):
     )
     token, expires = issue_token(viewing, session_key=request.session.session_key)
     return {
-        "url": playback_url(camera, token, start, end),
+        "url": playback_url(camera, token, start, end, node),
         "token": token,
         "expires_at": datetime.fromtimestamp(expires, tz=UTC),
         "viewing": viewing.pk,
@@ -206,4 +236,6 @@ def timeline(camera, user, start, end):
         "spans": [{"start": a, "end": b} for a, b in recorded_spans(camera, start, end)],
         "incidents": marks.get("incidents", []),
         "notes": marks.get("notes", []),
+        # Moments the camera moved to another media node: a playback range ends at one.
+        "moves": node_moves(camera, start, end),
     }

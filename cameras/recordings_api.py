@@ -49,6 +49,11 @@ timeline_schema = extend_schema(
                 "spans": _SPAN,
                 "incidents": _MARK,
                 "notes": _MARK,
+                "moves": serializers.ListField(
+                    child=serializers.DateTimeField(),
+                    help_text="Saat kamera dipindah ke node media lain (mode produksi): "
+                    "rentang pemutaran tidak boleh melewatinya.",
+                ),
             },
         ),
         400: OpenApiResponse(description="Rentang waktu tidak sah (paling lama 2 hari)"),
@@ -71,7 +76,10 @@ playback_schema = extend_schema(
                 "end": serializers.DateTimeField(),
             },
         ),
-        400: OpenApiResponse(description="Rentang waktu tidak sah (paling lama 1 jam)"),
+        400: OpenApiResponse(
+            description="Rentang waktu tidak sah (paling lama 1 jam, tidak melewati "
+            "pemindahan kamera ke node media lain)"
+        ),
         403: OpenApiResponse(description="Tidak berhak melihat rekaman kamera ini"),
         404: OpenApiResponse(description="Kamera tidak ada atau di luar wilayah Anda"),
     },

@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 _(
                     "%d kamera dipindah. Jalurnya pindah pada sinkronisasi berikutnya "
                     "(run_streams dalam 30 detik, atau sync_mediamtx). Rekaman sebelum pindah "
-                    "tetap di node asalnya dan tidak dapat diputar ulang lewat portal."
+                    "tetap di node asalnya dan diputar ulang dari sana."
                 )
                 % len(moves)
             )

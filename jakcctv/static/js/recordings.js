@@ -6,6 +6,7 @@
 // playback endpoint hands out a token for one range (at most an hour); the VOD playlist and its
 // segments are fetched with it as a Bearer header, like live video (static/js/player.js). When a
 // range has played to its end, the next one is asked for, until the present: then live again.
+// A range never crosses a move of the camera to another media node (the timeline's `moves`).
 "use strict";
 
 (function () {
@@ -48,6 +49,7 @@
       this.rangeEnd = null;
       this.run = 0;
       this.skew = 0; // server clock minus this device's, in ms
+      this.moves = []; // ms: moments the camera moved to another media node (timeline's `moves`)
       root.querySelector("[data-action=back30]").addEventListener("click", () => {
         const now = this.now();
         const shown = this.shownDate();
@@ -94,6 +96,7 @@
     }
 
     drawTimeline(data, from) {
+      this.moves = (data.moves || []).map((at) => Date.parse(at));
       const percent = (time) => Math.min(100, Math.max(0, ((time - from) / DAY_MS) * 100));
       this.track.replaceChildren();
       for (const span of data.spans) {
@@ -185,7 +188,10 @@
         return;
       }
       const run = ++this.run;
-      const end = new Date(Math.min(moment.getTime() + RANGE_MS, now));
+      // A range ends at the next move to another media node (its recordings are on the node
+      // that made them); the next range starts there, on the other node.
+      const nextMove = this.moves.find((at) => at > moment.getTime()) || Infinity;
+      const end = new Date(Math.min(moment.getTime() + RANGE_MS, now, nextMove));
       this.player.stop();
       this.root.closest(".camera-live")?.querySelector("[data-player]")?.setAttribute("data-mode", "recording");
       this.liveButton.hidden = false;
