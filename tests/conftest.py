@@ -22,13 +22,15 @@ from tests.browser import CHROMIUM_ARGS
 from tests.figures import FUZZ_FIGURES, MATRIX_CASES
 from tests.personas import KEBON_JERUK, enrol_totp, make_user
 
-# --- Two workers ------------------------------------------------------------------------------
-# `make test` runs pytest in three workers (pytest-xdist, --dist loadgroup), each test group in
-# its usual order in one of them: the browser tests, the fuzz stage, and the rest. Much of a
-# test's time is spent waiting on a browser, ffmpeg, a server or a socket; side by side, the
-# groups use those waits. Each worker has its own test database (pytest-django names them
-# apart) and its own Redis database (below), so none sees another's data, caches or channel
-# groups. A plain `pytest` runs them all in one process.
+# --- Four workers -----------------------------------------------------------------------------
+# `make test` runs pytest in four workers (pytest-xdist, --dist loadgroup), each test group in
+# its usual order in one of them: the browser tests, the fuzz stage, and the rest in two halves
+# of about the same CPU time (by app). Much of a test's time is spent waiting on a browser,
+# ffmpeg, a server or a socket; side by side, the groups use those waits. Each worker has its
+# own test database (pytest-django names them apart) and its own Redis database (below), so
+# none sees another's data, caches or channel groups. A plain `pytest` runs them all in one
+# process.
+REST_FIRST_HALF = {"cameras", "kelurahan", "shifts", "maintenance", "datarequests", "common"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,8 +39,10 @@ def pytest_collection_modifyitems(config, items):
             group = "fuzz"
         elif item.get_closest_marker("browser"):
             group = "browser"
+        elif item.path.parent.name in REST_FIRST_HALF:
+            group = "rest-1"
         else:
-            group = "rest"
+            group = "rest-2"
         item.add_marker(pytest.mark.xdist_group(group))
 
 
