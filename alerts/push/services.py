@@ -114,7 +114,7 @@ def fan_out(*, now):
             devices = list(devices)
             told = recipients(event, {user_id for _pk, user_id in devices})
             rows = [
-                PushDelivery(subscription_id=pk, event=event, next_attempt_at=now)
+                PushDelivery(subscription_id=pk, event_id=event.pk, next_attempt_at=now)
                 for pk, user_id in devices
                 if user_id in told
             ]
@@ -150,6 +150,21 @@ def send_due(*, now, client=None):
     return sent
 
 
+# What sending and recording a delivery read (the rest, dates mostly, is not loaded).
+_SENDING_FIELDS = [
+    "subscription__user",
+    "subscription__endpoint",
+    "subscription__p256dh",
+    "subscription__auth",
+    "event_id",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "claim",
+]
+
+
 def claim_due(*, now, limit):
     """Take up to `limit` deliveries due at `now` for this sender alone and return them. On
     PostgreSQL the rows another sender is taking are skipped (FOR UPDATE SKIP LOCKED); the
@@ -171,6 +186,7 @@ def claim_due(*, now, limit):
     taken = list(
         PushDelivery.objects.filter(claim=token, state=PushDelivery.State.WAITING)
         .select_related("subscription")
+        .only(*_SENDING_FIELDS)
         .order_by("pk")
     )
     # A share is mostly one alert to many devices: each alert (and its area) is read once.
