@@ -10,9 +10,11 @@ the message with the device's own private key (RFC 8291, aes128gcm), as the brow
 
 import asyncio
 import base64
+import functools
 import json
 import threading
 import time
+import types
 
 import http_ece
 from aiohttp import web
@@ -70,16 +72,25 @@ def vapid_signer(headers):
     if scheme != "vapid":
         raise ValueError("no vapid authorization")
     fields = dict(part.strip().split("=", 1) for part in params.split(","))
-    token, public = fields["t"], fields["k"]
+    public = fields["k"]
+    body = _verified_claims(fields["t"], public)
+    if body["exp"] < time.time():
+        raise ValueError("expired")
+    return public, body
+
+
+@functools.lru_cache(maxsize=64)
+def _verified_claims(token, public):
+    """The claims of a JWT whose signature by `public` holds (InvalidSignature otherwise). The
+    portal signs once per push service and round, so most posts bring a token already checked:
+    remembered, as a push service may, the exact same token is not checked again (its expiry
+    is, by the caller, every time). Frozen, so that no caller changes what is remembered."""
     head, claims, signature = token.split(".")
     raw = unb64url(signature)
     der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
     key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(public))
     key.verify(der, f"{head}.{claims}".encode(), ec.ECDSA(hashes.SHA256()))
-    body = json.loads(unb64url(claims))
-    if body["exp"] < time.time():
-        raise ValueError("expired")
-    return public, body
+    return types.MappingProxyType(json.loads(unb64url(claims)))
 
 
 class PushReceiver:
@@ -89,6 +100,7 @@ class PushReceiver:
     def __init__(self):
         self.devices = {}
         self.problems = []  # posts that failed the checks
+        self.log = []  # (device, payload, arrival) of every decrypted message, in arrival order
         self.loop = asyncio.new_event_loop()
         self.started = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -112,8 +124,10 @@ class PushReceiver:
             return web.Response(status=400)
         headers = {k.lower(): v for k, v in request.headers.items()}
         device.headers.append(headers | {"signer": signer})
-        device.arrivals.append(time.monotonic())
+        arrival = time.monotonic()
+        device.arrivals.append(arrival)
         device.messages.append(payload)  # last: whoever sees it also sees its arrival
+        self.log.append((device, payload, arrival))
         return web.Response(status=201)
 
     def _serve(self):

@@ -88,11 +88,12 @@ def push_unsubscribe(*, user, subscription_id):
 # --- The worker's rounds ----------------------------------------------------------------------
 
 
-def push_round(*, now=None):
-    """One round of the worker: fan out new alerts, then send what is due. (fanned, sent)."""
+def push_round(*, now=None, client=None):
+    """One round of the worker: fan out new alerts, then send what is due (over `client`, a
+    PushClient the worker keeps between rounds, else one for this round). (fanned, sent)."""
     now = now or timezone.now()
     fanned = fan_out(now=now)
-    return fanned, send_due(now=now)
+    return fanned, send_due(now=now, client=client)
 
 
 def fan_out(*, now):
@@ -113,7 +114,7 @@ def fan_out(*, now):
             devices = list(devices)
             told = recipients(event, {user_id for _pk, user_id in devices})
             rows = [
-                PushDelivery(subscription_id=pk, event=event, next_attempt_at=now)
+                PushDelivery(subscription_id=pk, event_id=event.pk, next_attempt_at=now)
                 for pk, user_id in devices
                 if user_id in told
             ]
@@ -128,23 +129,40 @@ def _thresholds_met(severity):
     return [s.value for s in SEVERITY_ORDER[: SEVERITY_ORDER.index(Severity(severity)) + 1]]
 
 
-def send_due(*, now):
+def send_due(*, now, client=None):
     """Send every delivery that is due, a share (CHUNK) at a time: several senders (the worker's
     PUSH_WORKERS processes) can run this at once, each takes only what no other has taken.
     Returns how many this one sent."""
+    if client is None:
+        with PushClient() as client:
+            return send_due(now=now, client=client)
     sent = 0
-    with _Client() as client:
-        while due := claim_due(now=now, limit=CHUNK):
-            allowed = _still_allowed(due)
-            dropped = [d.pk for d in due if d.pk not in allowed]
-            if dropped:
-                PushDelivery.objects.filter(pk__in=dropped).update(
-                    state=PushDelivery.State.DROPPED, claim=""
-                )
-            sending = [d for d in due if d.pk in allowed]
-            outcomes = client.send(sending) if sending else []
-            sent += _record(sending, outcomes, now)
+    while due := claim_due(now=now, limit=CHUNK):
+        allowed = _still_allowed(due)
+        dropped = [d.pk for d in due if d.pk not in allowed]
+        if dropped:
+            PushDelivery.objects.filter(pk__in=dropped).update(
+                state=PushDelivery.State.DROPPED, claim=""
+            )
+        sending = [d for d in due if d.pk in allowed]
+        outcomes = client.send(sending) if sending else []
+        sent += _record(sending, outcomes, now)
     return sent
+
+
+# What sending and recording a delivery read (the rest, dates mostly, is not loaded).
+_SENDING_FIELDS = [
+    "subscription__user",
+    "subscription__endpoint",
+    "subscription__p256dh",
+    "subscription__auth",
+    "event_id",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "claim",
+]
 
 
 def claim_due(*, now, limit):
@@ -165,27 +183,30 @@ def claim_due(*, now, limit):
         PushDelivery.objects.filter(
             pk__in=ids, state=PushDelivery.State.WAITING, next_attempt_at__lte=now
         ).update(claim=token, next_attempt_at=now + LEASE)
-    return list(
+    taken = list(
         PushDelivery.objects.filter(claim=token, state=PushDelivery.State.WAITING)
-        .select_related("subscription", "event", "event__area")
+        .select_related("subscription")
+        .only(*_SENDING_FIELDS)
         .order_by("pk")
     )
+    # A share is mostly one alert to many devices: each alert (and its area) is read once.
+    events = AlertEvent.objects.select_related("area").in_bulk({d.event_id for d in taken})
+    for delivery in taken:
+        delivery.event = events[delivery.event_id]
+    return taken
 
 
-class _Client:
-    """One event loop and one HTTP client for all of a round's shares, so that connections to
-    the push services stay open between them; in a thread of its own when this thread already
-    runs an event loop (a script driving a browser)."""
+class PushClient:
+    """One event loop and one HTTP client for a sender's shares, so that connections to the
+    push services stay open between them (and between rounds: a worker keeps one for its life;
+    every new connection costs the push service a TLS handshake too). Started on the first
+    push; in a thread of its own when this thread already runs an event loop (a script driving
+    a browser)."""
+
+    def __init__(self):
+        self.loop = self.thread = self.session = None
 
     def __enter__(self):
-        self.loop = asyncio.new_event_loop()
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            self.thread = None
-        else:
-            self.thread = ThreadPoolExecutor(max_workers=1)
-        self.session = None
         return self
 
     def _call(self, coroutine):
@@ -194,14 +215,22 @@ class _Client:
         return self.thread.submit(self.loop.run_until_complete, coroutine).result()
 
     def send(self, deliveries):
-        if self.session is None:
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+            else:
+                self.thread = ThreadPoolExecutor(max_workers=1)
             self.session = self._call(_open_session())
         return self._call(_send_all(self.session, deliveries))
 
     def __exit__(self, *exc):
+        if self.loop is None:
+            return
         try:
-            if self.session is not None:
-                self._call(self.session.close())
+            self._call(self.session.close())
         finally:
             self._call(self.loop.shutdown_asyncgens())
             if self.thread is not None:
@@ -247,22 +276,30 @@ def payload_of(event):
 async def _send_all(session, deliveries):
     """Post every push, SENDERS at a time, over `session` (connections kept open); returns each
     one's outcome, in order."""
-    headers = {}  # VAPID signature per push service (its origin is the JWT's audience)
-    for delivery in deliveries:
-        audience = _origin(delivery.subscription.endpoint)
-        if audience not in headers:
-            headers[audience] = keys.signer().sign({**keys.claims(), "aud": audience})
-    payloads = {d.event_id: json.dumps(payload_of(d.event)) for d in deliveries}
+    vapid = {}  # VAPID signature per push service (its origin is the JWT's audience)
+    audiences = [_origin(d.subscription.endpoint) for d in deliveries]
+    for audience in set(audiences):
+        vapid[audience] = keys.signer().sign({**keys.claims(), "aud": audience})
+    events = {d.event_id: d.event for d in deliveries}
+    payloads = {pk: json.dumps(payload_of(event)) for pk, event in events.items()}
+    urgencies = {pk: _urgency(event) for pk, event in events.items()}
     limit = asyncio.Semaphore(SENDERS)
     timeout = aiohttp.ClientTimeout(total=10)
 
-    async def one(delivery):
+    async def one(delivery, audience):
+        headers = {
+            **vapid[audience],
+            "Urgency": urgencies[delivery.event_id],
+            "Topic": f"alert{delivery.event_id}",
+        }
         async with limit:
-            vapid = headers[_origin(delivery.subscription.endpoint)]
-            data = payloads[delivery.event_id]
-            return await _send(session, delivery, data, vapid, timeout)
+            return await _send(session, delivery, payloads[delivery.event_id], headers, timeout)
 
-    return await asyncio.gather(*(one(d) for d in deliveries))
+    return await asyncio.gather(*map(one, deliveries, audiences))
+
+
+def _urgency(event):
+    return "high" if event.severity in {"tinggi", "darurat"} else "normal"
 
 
 def _origin(endpoint):
@@ -270,18 +307,17 @@ def _origin(endpoint):
     return f"{parts.scheme}://{parts.netloc}"
 
 
-async def _send(session, delivery, data, vapid, timeout):
+async def _send(session, delivery, data, headers, timeout):
     """Post one push; returns "sent", else (HTTP status or None, message)."""
     subscription = delivery.subscription
     info = {
         "endpoint": subscription.endpoint,
         "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
     }
-    urgency = "high" if delivery.event.severity in {"tinggi", "darurat"} else "normal"
     try:
         response = await WebPusher(info, aiohttp_session=session).send_async(
             data,
-            headers={**vapid, "Urgency": urgency, "Topic": f"alert{delivery.event_id}"},
+            headers=headers,
             ttl=TTL_SECONDS,
             content_encoding="aes128gcm",
             timeout=timeout,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.push import keys
-from alerts.push.services import push_round
+from alerts.push.services import PushClient, push_round
 from common.repeat import repeat
 
 
@@ -71,25 +71,28 @@ class Command(BaseCommand):
             if parent is not None and os.getppid() != parent:
                 stop.set()
                 return
-            self.round(quiet=True)
+            self.round(quiet=True, client=client)
 
-        repeat(
-            every,
-            work,
-            stop=stop,
-            failed=lambda error: self.stderr.write(
-                _("Pengiriman push gagal, dicoba lagi: %s") % error
-            ),
-            started=lambda: self.stdout.write(
-                _("Pengiriman push setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
-            ),
-        )
+        # One HTTP client for the sender's life: its connections to the push services stay
+        # open from one round to the next.
+        with PushClient() as client:
+            repeat(
+                every,
+                work,
+                stop=stop,
+                failed=lambda error: self.stderr.write(
+                    _("Pengiriman push gagal, dicoba lagi: %s") % error
+                ),
+                started=lambda: self.stdout.write(
+                    _("Pengiriman push setiap %s detik (Ctrl-C untuk berhenti).") % f"{every:g}"
+                ),
+            )
         self.stdout.write(_("Pengiriman push dihentikan."))
 
-    def round(self, *, quiet=False):
+    def round(self, *, quiet=False, client=None):
         if not keys.enabled():
             return
-        fanned, sent = push_round(now=timezone.now())
+        fanned, sent = push_round(now=timezone.now(), client=client)
         if fanned or sent or not quiet:
             self.stdout.write(
                 _("%(fanned)d kiriman baru, %(sent)d terkirim") % {"fanned": fanned, "sent": sent}
