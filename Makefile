@@ -41,7 +41,7 @@ test: install test-tools
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=1 $(PY) -m pytest -n 4 --dist loadgroup
+	DEBUG=1 $(PY) -m pytest -n 4 --dist loadscope
 
 lint: install
 	$(VENV)/bin/ruff check .

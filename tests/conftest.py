@@ -23,27 +23,26 @@ from tests.figures import FUZZ_FIGURES, MATRIX_CASES
 from tests.personas import KEBON_JERUK, enrol_totp, make_user
 
 # --- Four workers -----------------------------------------------------------------------------
-# `make test` runs pytest in four workers (pytest-xdist, --dist loadgroup), each test group in
-# its usual order in one of them: the browser tests, the fuzz stage, and the rest in two halves
-# of about the same CPU time (by app). Much of a test's time is spent waiting on a browser,
-# ffmpeg, a server or a socket; side by side, the groups use those waits. Each worker has its
-# own test database (pytest-django names them apart) and its own Redis database (below), so
-# none sees another's data, caches or channel groups. A plain `pytest` runs them all in one
-# process.
-REST_FIRST_HALF = {"cameras", "kelurahan", "shifts", "maintenance", "datarequests", "common"}
+# `make test` runs pytest in four workers (pytest-xdist, --dist loadscope): each test module runs
+# whole in one worker (its module fixtures, such as the browser, start once), and a worker that
+# finishes one takes the next. The longest go first, so that none is left running alone at the
+# end: the fuzz stage, then the modules with browser tests, then the rest, each in its usual
+# order. Much of a test's time is spent waiting on a browser, ffmpeg, a server or a socket; side
+# by side, the workers use those waits. Each worker has its own test database (pytest-django
+# names them apart) and its own Redis database (below), so none sees another's data, caches or
+# channel groups. A plain `pytest` runs them all in one process, in the same order.
 
 
 def pytest_collection_modifyitems(config, items):
+    rank = {}
     for item in items:
         if item.path.name == "test_fuzz.py":
-            group = "fuzz"
+            rank[item.path] = 0
         elif item.get_closest_marker("browser"):
-            group = "browser"
-        elif item.path.parent.name in REST_FIRST_HALF:
-            group = "rest-1"
+            rank[item.path] = min(rank.get(item.path, 1), 1)
         else:
-            group = "rest-2"
-        item.add_marker(pytest.mark.xdist_group(group))
+            rank.setdefault(item.path, 2)
+    items.sort(key=lambda item: rank[item.path])  # stable: each module's tests keep their order
 
 
 def pytest_configure(config):
