@@ -33,6 +33,9 @@ from tests.personas import KEBON_JERUK, enrol_totp, make_user
 # channel groups. A plain `pytest` runs them all in one process, in the same order.
 
 
+# Last: after pytest-django's own order (transactional tests after the others), which would put
+# the fuzz stage and the browser tests at the end of the run.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     rank = {}
     for item in items:

@@ -88,7 +88,9 @@ def test_live_segments_are_kept_in_hour_folders_and_indexed(recording, settings)
     assert indexed <= total_bytes and indexed >= total_bytes * 0.5
     spans = recorded_spans(camera, started - timedelta(minutes=1), timezone.now())
     assert len(spans) == 1
-    assert (spans[0][1] - spans[0][0]).total_seconds() >= 9
+    # One span of the 9 s or more recorded: the segments' stated lengths (summed in `seconds`)
+    # and their clock times (the span) differ by a fraction of a segment on a loaded machine.
+    assert (spans[0][1] - spans[0][0]).total_seconds() >= 8
 
 
 def test_a_folder_is_reindexed_with_its_gaps(tmp_path, db, demo_cameras):
